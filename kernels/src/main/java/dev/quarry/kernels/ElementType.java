@@ -1,0 +1,45 @@
+package dev.quarry.kernels;
+
+/**
+ * The floating-point element types a checkpoint tensor may hold, as they sit in a safetensors
+ * file: little-endian, {@link #byteSize()} bytes each.
+ */
+public enum ElementType {
+  F32(4, "F32", "float32"),
+  F16(2, "F16", "float16"),
+  BF16(2, "BF16", "bfloat16");
+
+  private final int byteSize;
+  private final String safetensorsName;
+  private final String torchName;
+
+  ElementType(int byteSize, String safetensorsName, String torchName) {
+    this.byteSize = byteSize;
+    this.safetensorsName = safetensorsName;
+    this.torchName = torchName;
+  }
+
+  public int byteSize() {
+    return byteSize;
+  }
+
+  /** The dtype string of a safetensors header ("BF16"). */
+  public String safetensorsName() {
+    return safetensorsName;
+  }
+
+  /** The torch dtype name that bitsandbytes writes into a quant_state ("bfloat16"). */
+  public String torchName() {
+    return torchName;
+  }
+
+  /** The element type of a safetensors dtype string, or null when it is not a float type quarry reads. */
+  public static ElementType fromSafetensorsName(String dtype) {
+    for (ElementType t : values()) {
+      if (t.safetensorsName.equals(dtype)) {
+        return t;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,55 @@
+package dev.quarry.kernels;
+
+/**
+ * The hot loops of quantization, over plain arrays. Two implementations compute byte-identical
+ * results: {@code ScalarKernelSupport}, the readable reference that is always available, and
+ * the Vector API one in {@code dev.quarry.kernels.vector}. {@link Kernels#get()} picks one at
+ * startup. Implementations are stateless and thread-safe.
+ *
+ * <p>16-bit inputs are the raw bit patterns ({@link ElementType#BF16} or {@link ElementType#F16});
+ * float32 inputs are floats. A call's first element always starts a quantization block (4-bit)
+ * or a row (int8), so a tensor processed in pieces concatenates to the whole-tensor result.
+ */
+public interface KernelSupport {
+
+  /** A short name for logs ("scalar", "vector-256"). */
+  String name();
+
+  /**
+   * 4-bit blockwise quantization ({@code bnb-exact.md} §1–2) of {@code n} elements
+   * {@code x[xOff, xOff + n)}: writes {@code ceil(n / 2)} packed bytes to
+   * {@code packed[packedOff...]} and {@code ceil(n / blocksize)} float32 absmax values to
+   * {@code absmax[absmaxOff...]}. Only the last piece of a tensor may have an odd {@code n} or a
+   * short last block.
+   */
+  void quantize4Bit(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize,
+      byte[] packed, int packedOff, float[] absmax, int absmaxOff);
+
+  /** {@link #quantize4Bit(FourBitFormat, ElementType, short[], int, int, int, byte[], int, float[], int)} for float32 input. */
+  void quantize4Bit(FourBitFormat format, float[] x, int xOff, int n, int blocksize,
+      byte[] packed, int packedOff, float[] absmax, int absmaxOff);
+
+  /**
+   * LLM.int8 row-wise quantization ({@code bnb-exact.md} §4) of {@code rows × cols} elements:
+   * writes {@code rows × cols} int8 codes to {@code q[qOff...]} and one float32 SCB per row to
+   * {@code scb[scbOff...]}.
+   *
+   * @throws Float16OverflowException when an element does not fit in float16
+   */
+  void quantizeInt8Rows(ElementType type, short[] x, int xOff, int rows, int cols,
+      byte[] q, int qOff, float[] scb, int scbOff);
+
+  /** {@link #quantizeInt8Rows(ElementType, short[], int, int, int, byte[], int, float[], int)} for float32 input. */
+  void quantizeInt8Rows(float[] x, int xOff, int rows, int cols,
+      byte[] q, int qOff, float[] scb, int scbOff);
+
+  /**
+   * Casts {@code n} elements to float16 bit patterns, round to nearest even (int8-training, §5).
+   *
+   * @throws Float16OverflowException when an element does not fit in float16
+   */
+  void castToFloat16(ElementType type, short[] x, int xOff, int n, short[] out, int outOff);
+
+  /** {@link #castToFloat16(ElementType, short[], int, int, short[], int)} for float32 input. */
+  void castToFloat16(float[] x, int xOff, int n, short[] out, int outOff);
+}
