@@ -44,16 +44,7 @@ public final class ScalarKernelSupport implements KernelSupport {
    */
   private static float quantizeBlock(FourBitFormat format, float[] x, int off, int length, int blocksize,
       byte[] packed, int packedOff) {
-    // kQuantizeBlockwise starts the max at -FLT_MAX and folds with fmaxf, which skips NaN. A short
-    // last block is padded with zeros that take part in the max. So only a full all-NaN block keeps
-    // -FLT_MAX (and then codes 0, since NaN * rcp(-FLT_MAX) = NaN * -0 = NaN).
-    float absmax = length < blocksize ? 0f : -Float.MAX_VALUE;
-    for (int i = 0; i < length; i++) {
-      float magnitude = Math.abs(GpuMath.ftz(x[off + i]));
-      if (magnitude > absmax) {
-        absmax = magnitude;
-      }
-    }
+    float absmax = BlockAbsmax.of(x, off, length, blocksize);
     float inv = GpuMath.rcp(absmax);
     for (int i = 0; i < length; i += 2) {
       int high = FourBitCoder.code(format, GpuMath.ftz(GpuMath.ftz(x[off + i]) * inv));
