@@ -3,7 +3,8 @@ package dev.quarry.kernels;
 /**
  * Back to float32 values, as bitsandbytes and torch compute it: for checks, error statistics and
  * round trips. The GPU's 4-bit dequantization kernel then stores the value in the original dtype
- * (round to nearest even); callers round with {@link Float16} when they need that.
+ * (round to nearest even); callers round with {@link Float16} when they need that. A NaN result
+ * (e.g. inf * 0) is CUDA's NaN bit pattern, as in the reference.
  */
 public final class Dequantizer {
   /**
@@ -42,7 +43,7 @@ public final class Dequantizer {
     for (int i = 0; i < n; i++) {
       int b = packed[packedOff + i / 2];
       int code = (i & 1) == 0 ? (b >>> 4) & 0xf : b & 0xf;
-      out[outOff + i] = values[code] * absmax[absmaxOff + i / blocksize];
+      out[outOff + i] = GpuMath.canonicalNaN(values[code] * absmax[absmaxOff + i / blocksize]);
     }
   }
 
@@ -54,7 +55,7 @@ public final class Dequantizer {
       float offset, float[] out, int outOff) {
     for (int i = 0; i < count; i++) {
       float scaled = DynamicMap.value(codes[codesOff + i] & 0xff) * nestedAbsmax[nestedOff + i / NestedAbsmaxQuantizer.NESTED_BLOCKSIZE];
-      out[outOff + i] = scaled + offset;
+      out[outOff + i] = GpuMath.canonicalNaN(scaled + offset);
     }
   }
 
@@ -63,7 +64,7 @@ public final class Dequantizer {
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < cols; c++) {
         int i = r * cols + c;
-        out[outOff + i] = q[qOff + i] * scb[scbOff + r] * ONE_OVER_127;
+        out[outOff + i] = GpuMath.canonicalNaN(q[qOff + i] * scb[scbOff + r] * ONE_OVER_127);
       }
     }
   }
