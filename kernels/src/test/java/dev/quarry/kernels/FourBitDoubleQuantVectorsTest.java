@@ -29,10 +29,7 @@ class FourBitDoubleQuantVectorsTest {
   @ParameterizedTest
   @MethodSource("dqCases")
   void packedCodesComeFromTheExactAbsmax(String prefix) {
-    ReferenceCase c = ReferenceCase.parse(prefix);
-    ReferenceCase.Quantized q = c.quantize();
-    assertArrayEquals(ReferenceVectors.bytes(c.result("packed")), q.packed(), prefix + "/packed");
-    FloatBits.assertBitsEqual(ReferenceVectors.floats(c.result("absmax_fp32_exact")), q.absmax(), prefix + "/absmax_fp32_exact");
+    ReferenceCase.parse(prefix).assertQuantizesLikeTheGpu("absmax_fp32_exact");
   }
 
   @ParameterizedTest
@@ -117,16 +114,11 @@ class FourBitDoubleQuantVectorsTest {
   @MethodSource("dqCases")
   void dequantizedValuesEqualTheGpu(String prefix) {
     ReferenceCase c = ReferenceCase.parse(prefix);
-    if (!ReferenceVectors.get().has(prefix + "/dequant")) {
-      return; // the reference holds dequantized values for the blocksize-64 cases only
-    }
     byte[] codes = ReferenceVectors.bytes(c.result("absmax"));
     float[] absmax = new float[codes.length];
     Dequantizer.nestedAbsmax(codes, 0, codes.length, ReferenceVectors.floats(c.result("nested_absmax")), 0,
         ReferenceVectors.floats(c.result("offset"))[0], absmax, 0);
-    float[] values = new float[Math.toIntExact(c.elementCount())];
-    Dequantizer.fourBit(c.format(), c.blocksize(), ReferenceVectors.bytes(c.result("packed")), 0, absmax, 0, values.length, values, 0);
-    assertArrayEquals(ReferenceVectors.bytes(c.result("dequant")), c.toInputDtype(values), prefix + "/dequant");
+    c.assertDequantizesLikeTheGpu(absmax);
   }
 
   /** NestedAbsmaxQuantizer's output through the ByteBuffer API. */

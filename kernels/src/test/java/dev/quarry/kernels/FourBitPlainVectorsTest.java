@@ -18,9 +18,7 @@ class FourBitPlainVectorsTest {
   @MethodSource("plainCases")
   void packedCodesAndAbsmaxEqualTheGpu(String prefix) {
     ReferenceCase c = ReferenceCase.parse(prefix);
-    ReferenceCase.Quantized q = c.quantize();
-    assertArrayEquals(ReferenceVectors.bytes(c.result("packed")), q.packed(), prefix + "/packed");
-    FloatBits.assertBitsEqual(ReferenceVectors.floats(c.result("absmax")), q.absmax(), prefix + "/absmax");
+    c.assertQuantizesLikeTheGpu("absmax");
     assertEquals(List.of((c.elementCount() + 1) / 2, 1L), List.of(c.result("packed").shape()[0], c.result("packed").shape()[1]),
         "packed shape [ceil(n/2), 1]");
   }
@@ -45,14 +43,6 @@ class FourBitPlainVectorsTest {
   @ParameterizedTest
   @MethodSource("plainCases")
   void dequantizedValuesEqualTheGpu(String prefix) {
-    ReferenceCase c = ReferenceCase.parse(prefix);
-    if (!ReferenceVectors.get().has(prefix + "/dequant")) {
-      return; // the reference holds dequantized values for the blocksize-64 cases only
-    }
-    byte[] packed = ReferenceVectors.bytes(c.result("packed"));
-    float[] absmax = ReferenceVectors.floats(c.result("absmax"));
-    float[] values = new float[Math.toIntExact(c.elementCount())];
-    Dequantizer.fourBit(c.format(), c.blocksize(), packed, 0, absmax, 0, values.length, values, 0);
-    assertArrayEquals(ReferenceVectors.bytes(c.result("dequant")), c.toInputDtype(values), prefix + "/dequant");
+    ReferenceCase.parse(prefix).assertDequantizesLikeTheGpu(ReferenceVectors.floats(ReferenceVectors.get().tensor(prefix + "/absmax")));
   }
 }

@@ -1,5 +1,7 @@
 package dev.quarry.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -45,8 +47,33 @@ record ReferenceCase(String prefix, String input, FourBitFormat format, int bloc
     return new Quantized(packed.array(), absmaxValues, quantizer.absmaxSum());
   }
 
+  /**
+   * Quantizes the input and asserts the packed codes equal the reference {@code packed} and the
+   * float32 absmax equal the reference tensor {@code absmaxTensor}; returns the result.
+   */
+  Quantized assertQuantizesLikeTheGpu(String absmaxTensor) {
+    Quantized q = quantize();
+    assertArrayEquals(ReferenceVectors.bytes(result("packed")), q.packed(), prefix + "/packed");
+    FloatBits.assertBitsEqual(ReferenceVectors.floats(result(absmaxTensor)), q.absmax(), prefix + "/" + absmaxTensor);
+    return q;
+  }
+
+  /**
+   * Dequantizes the reference packed codes with the given float32 absmax and asserts the values,
+   * in the input dtype, equal the reference {@code dequant}. The reference has it only for
+   * blocksize 64; other cases return without checking.
+   */
+  void assertDequantizesLikeTheGpu(float[] absmax) {
+    if (!ReferenceVectors.get().has(prefix + "/dequant")) {
+      return;
+    }
+    float[] values = new float[Math.toIntExact(elementCount())];
+    Dequantizer.fourBit(format, blocksize, ReferenceVectors.bytes(result("packed")), 0, absmax, 0, values.length, values, 0);
+    assertArrayEquals(ReferenceVectors.bytes(result("dequant")), toInputDtype(values), prefix + "/dequant");
+  }
+
   /** float32 dequantized values rounded to the input dtype, as the GPU kernel stores them, little-endian. */
-  byte[] toInputDtype(float[] values) {
+  private byte[] toInputDtype(float[] values) {
     ElementType type = type();
     ByteBuffer out = ByteBuffer.allocate(values.length * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : values) {
