@@ -87,14 +87,15 @@ public final class ScalarKernelSupport implements KernelSupport {
    */
   private static float quantizeInt8Row(float[] x, int off, int cols, long firstIndex, float[] halves,
       byte[] q, int qOff) {
-    // kInt8VectorQuant starts the row max at -FLT_MIN and folds with fmaxf (NaN skipped): an
-    // all-zero row gives 0, and only an all-NaN row keeps -FLT_MIN.
-    float absmax = -Float.MIN_NORMAL;
+    // kInt8VectorQuant keeps the row max in float16, starting at -FLT_MIN, which float16 rounds to
+    // -0.0, and folds with fmaxf (NaN skipped, +0 above -0). So a zero row gives +0 and only an
+    // all-NaN row keeps -0.0 (then scale = -inf and NaN * -inf = NaN quantizes to 0).
+    float absmax = -0f;
     for (int i = 0; i < cols; i++) {
       halves[i] = Float16.toFloat(toFloat16Checked(x[off + i], firstIndex + i));
       float magnitude = Math.abs(halves[i]);
-      if (magnitude > absmax) {
-        absmax = magnitude;
+      if (!Float.isNaN(magnitude)) {
+        absmax = Math.max(absmax, magnitude);
       }
     }
     float scale = GpuMath.fdividef127(absmax);

@@ -60,19 +60,19 @@ class ScalarKernelSupportTest {
     byte[] q = new byte[4];
     float[] scb = new float[2];
     kernels.quantizeInt8Rows(ElementType.F16, x, 0, 2, 2, q, 0, scb, 0);
-    // row 0: absmax inf, scale 127 * rcp(inf) = 0, inf * 0 = NaN → 0; row 1: the max starts at
-    // -FLT_MIN and NaN never replaces it
-    assertArrayEquals(new float[] {Float.POSITIVE_INFINITY, -Float.MIN_NORMAL}, scb);
+    // row 0: absmax inf, scale 127 * rcp(inf) = 0, inf * 0 = NaN → 0; row 1: the float16 max starts
+    // at half(-FLT_MIN) = -0.0 and NaN never replaces it
+    assertArrayEquals(new float[] {Float.POSITIVE_INFINITY, -0f}, scb);
     assertArrayEquals(new byte[4], q);
   }
 
   @Test
   void int8ZeroRowAndRounding() {
-    float[] x = {0f, -0f, 0f, 0f, 2f, -1f, 0.5f, 1f / 254f};
+    float[] x = {-0f, -0f, -0f, -0f, 2f, -1f, 0.5f, 1f / 254f};
     byte[] q = new byte[8];
     float[] scb = new float[2];
     kernels.quantizeInt8Rows(x, 0, 2, 4, q, 0, scb, 0);
-    assertArrayEquals(new float[] {0f, 2f}, scb);
+    assertArrayEquals(new float[] {0f, 2f}, scb); // +0: |-0| = +0 beats the -0 start (assertArrayEquals tells the zeros apart)
     // 127 * rcp(2) = 63.5 exactly: 0.5 * 63.5 = 31.75 → 32; float16(1/254) * 63.5 ≈ 0.25 → 0
     assertArrayEquals(new byte[] {0, 0, 0, 0, 127, -64, 32, 0}, q);
   }
