@@ -1,31 +1,34 @@
 package dev.quarry.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /** The three reference vector files as one set of tensors and metadata, read once. */
 final class ReferenceVectors {
   static final int FILES = 3;
 
-  private static final class Holder {
-    static final ReferenceVectors INSTANCE = load();
-  }
+  /** Loaded on first use; not a holder class, so a missing file fails every test with its own message. */
+  private static ReferenceVectors instance;
 
   private final Map<String, SafetensorsTestFile.Tensor> tensors = new LinkedHashMap<>();
   private final Map<String, String> metadata = new LinkedHashMap<>();
 
-  static ReferenceVectors get() {
-    return Holder.INSTANCE;
+  static synchronized ReferenceVectors get() {
+    if (instance == null) {
+      instance = load();
+    }
+    return instance;
   }
 
   private static ReferenceVectors load() {
@@ -71,12 +74,12 @@ final class ReferenceVectors {
     return caseNames(n -> n.matches("[^/]+/int8/CB"), "/int8/CB");
   }
 
-  private List<String> caseNames(java.util.function.Predicate<String> matches, String suffix) {
-    List<String> cases = tensors.keySet().stream().filter(matches)
+  private List<String> caseNames(Predicate<String> matches, String suffix) {
+    List<String> cases = List.copyOf(tensors.keySet().stream().filter(matches)
         .map(n -> n.substring(0, n.length() - suffix.length()))
-        .collect(Collectors.toCollection(TreeSet::new)).stream().collect(Collectors.toList());
-    assertEquals(false, cases.isEmpty(), "no " + suffix + " cases in the vector files");
-    return Collections.unmodifiableList(cases);
+        .collect(Collectors.toCollection(TreeSet::new)));
+    assertFalse(cases.isEmpty(), "no " + suffix + " cases in the vector files");
+    return cases;
   }
 
   static float[] floats(SafetensorsTestFile.Tensor t) {
