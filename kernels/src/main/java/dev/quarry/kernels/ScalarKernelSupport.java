@@ -109,6 +109,12 @@ public final class ScalarKernelSupport implements KernelSupport {
 
   @Override
   public void castToFloat16(ElementType type, short[] x, int xOff, int n, short[] out, int outOff) {
+    if (type == ElementType.F16) {
+      // Already float16: copied bit for bit, as torch's no-op cast keeps it (a round trip through
+      // float would canonicalize NaN payloads).
+      System.arraycopy(x, xOff, out, outOff, n);
+      return;
+    }
     for (int i = 0; i < n; i++) {
       out[outOff + i] = toFloat16Checked(Float16.widen(type, x[xOff + i]), i);
     }

@@ -87,6 +87,18 @@ class ScalarKernelSupportTest {
   }
 
   @Test
+  void castKeepsFloat16BitsAndRoundsBfloat16() {
+    short[] halves = {(short) 0x7e01, (short) 0xfc00, (short) 0x0001, (short) 0x3c00};
+    short[] out = new short[4];
+    kernels.castToFloat16(ElementType.F16, halves, 0, 4, out, 0);
+    assertArrayEquals(halves, out);
+    // bfloat16 1 + 2^-7 is exact in float16; 2^-24 is the smallest float16 subnormal; 2^-26 rounds to 0
+    short[] bf16 = {(short) 0x3f81, (short) 0x3380, (short) 0x3280, (short) 0xffc1};
+    kernels.castToFloat16(ElementType.BF16, bf16, 0, 4, out, 0);
+    assertArrayEquals(new short[] {(short) 0x3c08, (short) 0x0001, (short) 0x0000, (short) 0xfe00}, out);
+  }
+
+  @Test
   void unsupportedBlocksizesAreRejected() {
     for (int blocksize : new int[] {16, 48, 8192}) {
       assertThrows(IllegalArgumentException.class,
