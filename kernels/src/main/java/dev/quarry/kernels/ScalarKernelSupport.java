@@ -48,9 +48,10 @@ public final class ScalarKernelSupport implements KernelSupport {
     float inv = GpuMath.rcp(absmax);
     for (int i = 0; i < length; i += 2) {
       int high = FourBitCoder.code(format, GpuMath.ftz(GpuMath.ftz(x[off + i]) * inv));
-      int low = i + 1 < length
-          ? FourBitCoder.code(format, GpuMath.ftz(GpuMath.ftz(x[off + i + 1]) * inv))
-          : format.paddingCode();
+      // An odd count's last low nibble codes the 0.0 the kernel loads as padding, through the same
+      // formula: q(0.0) (format.paddingCode()), except in an all-zero block, where 0 * inf = NaN codes 0.
+      float second = i + 1 < length ? GpuMath.ftz(x[off + i + 1]) : 0f;
+      int low = FourBitCoder.code(format, GpuMath.ftz(second * inv));
       packed[packedOff + i / 2] = (byte) ((high << 4) | low);
     }
     return absmax;

@@ -52,6 +52,20 @@ class ScalarKernelSupportTest {
   }
 
   @Test
+  void oddCountPadsWithTheCodeOfZeroUnlessTheLastBlockIsAllZero() {
+    float[] x = new float[33];
+    x[32] = -1f;
+    byte[] packed = new byte[17];
+    float[] absmax = new float[2];
+    kernels.quantize4Bit(FourBitFormat.NF4, x, 0, 33, 32, packed, 0, absmax, 0);
+    assertEquals((byte) 0x07, packed[16]); // -1 → NF4 code 0, padding q(0.0) = 7
+    assertEquals((byte) 0x00, packed[0]); // the all-zero first block: 0 * rcp(0) = NaN → code 0
+    x[32] = 0f;
+    kernels.quantize4Bit(FourBitFormat.NF4, x, 0, 33, 32, packed, 0, absmax, 0);
+    assertEquals((byte) 0x00, packed[16]); // all-zero last block: the padding is NaN too
+  }
+
+  @Test
   void int8RowOfInfinityAndNan() {
     short inf = Float16.fromFloat(Float.POSITIVE_INFINITY);
     short nan = Float16.fromFloat(Float.NaN);
