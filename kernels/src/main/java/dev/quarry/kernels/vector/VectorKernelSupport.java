@@ -1,5 +1,6 @@
 package dev.quarry.kernels.vector;
 
+import dev.quarry.kernels.Blocksize;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.FourBitFormat;
 import dev.quarry.kernels.KernelSupport;
@@ -49,6 +50,7 @@ public final class VectorKernelSupport implements KernelSupport {
   public void quantize4Bit(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize,
       byte[] packed, int packedOff, float[] absmax, int absmaxOff) {
     if (type == ElementType.BF16) {
+      Blocksize.check(blocksize);
       bf16FourBit.get(format).quantize(x, xOff, n, blocksize, packed, packedOff, absmax, absmaxOff);
     } else {
       scalar.quantize4Bit(format, type, x, xOff, n, blocksize, packed, packedOff, absmax, absmaxOff);
