@@ -39,6 +39,7 @@ final class Bf16FourBitQuantizer {
     int chunkBlocks = Math.max(1, CHUNK_ELEMENTS / blocksize);
     int[] cut = new int[chunkBlocks * Bf16Cutoffs.STRIDE];
     int[] magnitude = new int[chunkBlocks];
+    short[] wide = new short[FourBitCuts.COUNT * S.length()];
     for (int first = 0; first < fullBlocks; first += chunkBlocks) {
       int blocks = Math.min(chunkBlocks, fullBlocks - first);
       for (int k = 0; k < blocks; k++) {
@@ -57,7 +58,7 @@ final class Bf16FourBitQuantizer {
       for (int k = 0; k < blocks; k++) {
         if (Bf16Cutoffs.isFast(magnitude[k])) {
           int start = (first + k) * blocksize;
-          encodeBlock(x, xOff + start, blocksize, cut, k * Bf16Cutoffs.STRIDE, packed, packedOff + start / 2);
+          encodeBlock(x, xOff + start, blocksize, cut, k * Bf16Cutoffs.STRIDE, wide, packed, packedOff + start / 2);
         }
       }
     }
@@ -73,36 +74,25 @@ final class Bf16FourBitQuantizer {
         packed, packedOff + start / 2, absmax, absmaxAt);
   }
 
-  private void encodeBlock(short[] x, int off, int blocksize, int[] cut, int c, byte[] packed, int packedAt) {
-    ShortVector c0 = ShortVector.broadcast(S, (short) cut[c]);
-    ShortVector c1 = ShortVector.broadcast(S, (short) cut[c + 1]);
-    ShortVector c2 = ShortVector.broadcast(S, (short) cut[c + 2]);
-    ShortVector c3 = ShortVector.broadcast(S, (short) cut[c + 3]);
-    ShortVector c4 = ShortVector.broadcast(S, (short) cut[c + 4]);
-    ShortVector c5 = ShortVector.broadcast(S, (short) cut[c + 5]);
-    ShortVector c6 = ShortVector.broadcast(S, (short) cut[c + 6]);
-    ShortVector c7 = ShortVector.broadcast(S, (short) cut[c + 7]);
-    ShortVector c8 = ShortVector.broadcast(S, (short) cut[c + 8]);
-    ShortVector c9 = ShortVector.broadcast(S, (short) cut[c + 9]);
-    ShortVector c10 = ShortVector.broadcast(S, (short) cut[c + 10]);
-    ShortVector c11 = ShortVector.broadcast(S, (short) cut[c + 11]);
-    ShortVector c12 = ShortVector.broadcast(S, (short) cut[c + 12]);
-    ShortVector c13 = ShortVector.broadcast(S, (short) cut[c + 13]);
-    ShortVector c14 = ShortVector.broadcast(S, (short) cut[c + 14]);
+  /**
+   * Codes of one fast block. The cut keys are first spread to one vector each in {@code wide}; the
+   * compares then read them as memory operands, which keeps the loop small enough for C2 to
+   * inline every Vector API call (a fully unrolled form misses inlining and boxes its vectors).
+   */
+  private void encodeBlock(short[] x, int off, int blocksize, int[] cut, int c, short[] wide, byte[] packed,
+      int packedAt) {
+    for (int j = 0; j < FourBitCuts.COUNT; j++) {
+      ShortVector.broadcast(S, (short) cut[c + j]).intoArray(wide, j * S.length());
+    }
+    ShortVector one = ShortVector.broadcast(S, (short) 1);
     for (int i = 0; i < blocksize; i += S.length()) {
       ShortVector v = ShortVector.fromArray(S, x, off + i);
       ShortVector key = v.lanewise(VectorOperators.ASHR, 15).and((short) 0x7fff).lanewise(VectorOperators.XOR, v);
-      ShortVector count = above(key, c0).add(above(key, c1)).add(above(key, c2)).add(above(key, c3))
-          .add(above(key, c4)).add(above(key, c5)).add(above(key, c6)).add(above(key, c7))
-          .add(above(key, c8)).add(above(key, c9)).add(above(key, c10)).add(above(key, c11))
-          .add(above(key, c12)).add(above(key, c13)).add(above(key, c14)).neg();
-      ShortVector code = mapCountToCode ? Fp4Codes.ofCount(count) : count;
-      Nibbles.pack(code, packed, packedAt + i / 2);
+      ShortVector count = ShortVector.zero(S);
+      for (int j = 0; j < FourBitCuts.COUNT; j++) {
+        count = count.add(one, key.compare(VectorOperators.GT, ShortVector.fromArray(S, wide, j * S.length())));
+      }
+      Nibbles.pack(mapCountToCode ? Fp4Codes.ofCount(count) : count, packed, packedAt + i / 2);
     }
-  }
-
-  /** -1 in the lanes whose key is above the cut, 0 elsewhere. */
-  private static ShortVector above(ShortVector key, ShortVector cut) {
-    return (ShortVector) key.compare(VectorOperators.GT, cut).toVector();
   }
 }

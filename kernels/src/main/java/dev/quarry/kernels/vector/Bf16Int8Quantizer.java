@@ -26,7 +26,7 @@ final class Bf16Int8Quantizer {
   private static final float FLOAT16_MIN_NORMAL = 0x1p-14f;
   /** Adding and subtracting it rounds |x| < 2^-14 to a multiple of 2^-24, ties to even. */
   private static final float SUBNORMAL_GRID_SHIFTER = 0.75f;
-  /** Adding and subtracting it rounds |x| < 2^22 to an integer, ties to even (rint). */
+  /** Adding it rounds |x| < 2^22 to an integer, ties to even (rint), held in the low mantissa bits. */
   private static final float INTEGER_SHIFTER = 0x1.8p23f;
 
   private final KernelSupport fallback;
@@ -83,11 +83,13 @@ final class Bf16Int8Quantizer {
     ((ByteVector) shorts.reinterpretAsBytes()).intoArray(q, qAt);
   }
 
+  /** Per lane, the int8 code in the low byte (higher bits are not meaningful). */
   private static IntVector codes(FloatVector x, float scale) {
     FloatVector onGrid = x.add(SUBNORMAL_GRID_SHIFTER).sub(SUBNORMAL_GRID_SHIFTER);
     FloatVector half = x.blend(onGrid, x.abs().compare(VectorOperators.LT, FLOAT16_MIN_NORMAL));
     FloatVector scaled = half.mul(scale);
-    FloatVector rounded = scaled.add(INTEGER_SHIFTER).sub(INTEGER_SHIFTER);
-    return (IntVector) rounded.convert(VectorOperators.F2I, 0);
+    // after adding the shifter the integer sits in the low mantissa bits: its low byte is the code
+    // (reading the bits avoids F2I, which JDK 17 does not compile to a vector instruction)
+    return scaled.add(INTEGER_SHIFTER).reinterpretAsInts();
   }
 }
