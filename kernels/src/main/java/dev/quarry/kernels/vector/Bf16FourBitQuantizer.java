@@ -76,22 +76,18 @@ final class Bf16FourBitQuantizer {
 
   /**
    * Codes of one fast block. The cut keys are first spread to one vector each in {@code wide}; the
-   * compares then read them as memory operands, which keeps the loop small enough for C2 to
-   * inline every Vector API call (a fully unrolled form misses inlining and boxes its vectors).
+   * search reads them as memory operands, which keeps the register pressure and the compiled loop
+   * small enough for C2 to inline every Vector API call (otherwise it boxes the vectors).
    */
   private void encodeBlock(short[] x, int off, int blocksize, int[] cut, int c, short[] wide, byte[] packed,
       int packedAt) {
     for (int j = 0; j < FourBitCuts.COUNT; j++) {
       ShortVector.broadcast(S, (short) cut[c + j]).intoArray(wide, j * S.length());
     }
-    ShortVector one = ShortVector.broadcast(S, (short) 1);
     for (int i = 0; i < blocksize; i += S.length()) {
       ShortVector v = ShortVector.fromArray(S, x, off + i);
       ShortVector key = v.lanewise(VectorOperators.ASHR, 15).and((short) 0x7fff).lanewise(VectorOperators.XOR, v);
-      ShortVector count = ShortVector.zero(S);
-      for (int j = 0; j < FourBitCuts.COUNT; j++) {
-        count = count.add(one, key.compare(VectorOperators.GT, ShortVector.fromArray(S, wide, j * S.length())));
-      }
+      ShortVector count = CutSearch.count(key, wide);
       Nibbles.pack(mapCountToCode ? Fp4Codes.ofCount(count) : count, packed, packedAt + i / 2);
     }
   }
