@@ -23,14 +23,13 @@ final class Bf16FourBitQuantizer {
   private final FourBitFormat format;
   private final Bf16Cutoffs cutoffs;
   private final KernelSupport fallback;
-  private final boolean mapCountToCode;
+  private final CutSearch search;
 
   Bf16FourBitQuantizer(FourBitFormat format, KernelSupport fallback) {
     this.format = format;
     this.cutoffs = new Bf16Cutoffs(format);
     this.fallback = fallback;
-    // NF4's code is the count itself; FP4's is a permutation of it (FourBitCuts)
-    this.mapCountToCode = FourBitCuts.of(format).baseCode() != 0;
+    this.search = new CutSearch(format);
   }
 
   void quantize(short[] x, int xOff, int n, int blocksize, byte[] packed, int packedOff,
@@ -87,8 +86,7 @@ final class Bf16FourBitQuantizer {
     for (int i = 0; i < blocksize; i += S.length()) {
       ShortVector v = ShortVector.fromArray(S, x, off + i);
       ShortVector key = v.lanewise(VectorOperators.ASHR, 15).and((short) 0x7fff).lanewise(VectorOperators.XOR, v);
-      ShortVector count = CutSearch.count(key, wide);
-      Nibbles.pack(mapCountToCode ? Fp4Codes.ofCount(count) : count, packed, packedAt + i / 2);
+      Nibbles.pack(search.code(key, wide), packed, packedAt + i / 2);
     }
   }
 }
