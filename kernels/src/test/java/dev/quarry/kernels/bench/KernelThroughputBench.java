@@ -36,23 +36,32 @@ public class KernelThroughputBench {
   private static final int BLOCKSIZE = 64;
   private static final int COLS = 4096;
 
-  /** "vector" or "scalar": which implementation the kernel benchmarks run. */
-  @Param({"vector", "scalar"})
-  public String implementation;
-
-  private KernelSupport kernels;
   private short[] input;
   private short[] copy;
   private byte[] packed;
   private byte[] int8;
   private float[] absmax;
 
+  /** Which implementation the kernel benchmarks run (the copy baseline does not use it). */
+  @State(Scope.Thread)
+  public static class Implementation {
+    /** "vector" (what {@link Kernels#get()} picks, checked to be the vector kernels) or "scalar". */
+    @Param({"vector", "scalar"})
+    public String implementation;
+
+    KernelSupport kernels;
+
+    @Setup
+    public void setUp() {
+      kernels = "scalar".equals(implementation) ? Kernels.scalar() : Kernels.get();
+      if (!kernels.name().startsWith(implementation)) {
+        throw new IllegalStateException("asked for " + implementation + " kernels, got " + kernels.name());
+      }
+    }
+  }
+
   @Setup
   public void setUp() {
-    kernels = "scalar".equals(implementation) ? Kernels.scalar() : Kernels.get();
-    if (!kernels.name().startsWith(implementation)) {
-      throw new IllegalStateException("asked for " + implementation + " kernels, got " + kernels.name());
-    }
     // weights as a trained layer holds them: normal, a few outliers, bfloat16-rounded
     SplittableRandom random = new SplittableRandom(42);
     input = new short[ELEMENTS];
@@ -76,22 +85,22 @@ public class KernelThroughputBench {
 
   @Benchmark
   @OperationsPerInvocation(INPUT_BYTES)
-  public byte[] nf4() {
-    kernels.quantize4Bit(FourBitFormat.NF4, ElementType.BF16, input, 0, ELEMENTS, BLOCKSIZE, packed, 0, absmax, 0);
+  public byte[] nf4(Implementation impl) {
+    impl.kernels.quantize4Bit(FourBitFormat.NF4, ElementType.BF16, input, 0, ELEMENTS, BLOCKSIZE, packed, 0, absmax, 0);
     return packed;
   }
 
   @Benchmark
   @OperationsPerInvocation(INPUT_BYTES)
-  public byte[] fp4() {
-    kernels.quantize4Bit(FourBitFormat.FP4, ElementType.BF16, input, 0, ELEMENTS, BLOCKSIZE, packed, 0, absmax, 0);
+  public byte[] fp4(Implementation impl) {
+    impl.kernels.quantize4Bit(FourBitFormat.FP4, ElementType.BF16, input, 0, ELEMENTS, BLOCKSIZE, packed, 0, absmax, 0);
     return packed;
   }
 
   @Benchmark
   @OperationsPerInvocation(INPUT_BYTES)
-  public byte[] int8() {
-    kernels.quantizeInt8Rows(ElementType.BF16, input, 0, ELEMENTS / COLS, COLS, int8, 0, absmax, 0);
+  public byte[] int8(Implementation impl) {
+    impl.kernels.quantizeInt8Rows(ElementType.BF16, input, 0, ELEMENTS / COLS, COLS, int8, 0, absmax, 0);
     return int8;
   }
 }
