@@ -12,6 +12,7 @@ import dev.quarry.kernels.Kernels;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -52,16 +53,10 @@ class VectorMatchesScalarTest {
       int n = blocks * blocksize - (inputs.nextInt(2) == 0 ? 0 : 1 + inputs.nextInt(blocksize - 1));
       float[] x = inputs.floats(n, blocksize, format);
       int pad = inputs.nextInt(5);
-      byte[] expectedPacked = new byte[pad + (n + 1) / 2];
-      byte[] actualPacked = expectedPacked.clone();
-      float[] expectedAbsmax = new float[pad + blocks];
-      float[] actualAbsmax = expectedAbsmax.clone();
       String where = "seed " + seed + ", " + format + ", " + type + ", blocksize " + blocksize + ", n " + n;
-      Object in = input(type, x, pad)[0];
-      kernelFourBit(SCALAR, format, type, in, pad, n, blocksize, expectedPacked, expectedAbsmax);
-      kernelFourBit(VECTOR, format, type, in, pad, n, blocksize, actualPacked, actualAbsmax);
-      assertArrayEquals(bits(expectedAbsmax), bits(actualAbsmax), "absmax, " + where);
-      assertArrayEquals(expectedPacked, actualPacked, "packed, " + where);
+      Object in = input(type, x, pad);
+      assertSameCodesAndScales((k, packed, absmax) -> kernelFourBit(k, format, type, in, pad, n, blocksize, packed, absmax),
+          pad + (n + 1) / 2, pad + blocks, where);
     }
   }
 
@@ -77,29 +72,10 @@ class VectorMatchesScalarTest {
         dropOverflows(x);
       }
       int pad = inputs.nextInt(3);
-      byte[] expectedQ = new byte[pad + rows * cols];
-      byte[] actualQ = expectedQ.clone();
-      float[] expectedScb = new float[pad + rows];
-      float[] actualScb = expectedScb.clone();
       String where = "seed " + seed + ", " + type + ", " + rows + "x" + cols + ", round " + round;
-      RuntimeException expectedError = null;
-      Object[] in = input(type, x, pad);
-      try {
-        kernelInt8(SCALAR, type, in, pad, rows, cols, expectedQ, expectedScb);
-      } catch (Float16OverflowException e) {
-        expectedError = e;
-      }
-      if (expectedError != null) {
-        Float16OverflowException actual = assertThrows(Float16OverflowException.class,
-            () -> kernelInt8(VECTOR, type, in, pad, rows, cols, actualQ, actualScb), where);
-        Float16OverflowException expected = (Float16OverflowException) expectedError;
-        assertEquals(expected.elementIndex(), actual.elementIndex(), "overflow index, " + where);
-        assertEquals(Float.floatToRawIntBits(expected.value()), Float.floatToRawIntBits(actual.value()), where);
-        continue;
-      }
-      kernelInt8(VECTOR, type, in, pad, rows, cols, actualQ, actualScb);
-      assertArrayEquals(bits(expectedScb), bits(actualScb), "SCB, " + where);
-      assertArrayEquals(expectedQ, actualQ, "q, " + where);
+      Object in = input(type, x, pad);
+      assertSameCodesAndScales((k, q, scb) -> kernelInt8(k, type, in, pad, rows, cols, q, scb),
+          pad + rows * cols, pad + rows, where);
     }
   }
 
@@ -113,20 +89,11 @@ class VectorMatchesScalarTest {
       if (round % 4 != 0) {
         dropOverflows(x);
       }
-      Object[] in = input(type, x, 1);
+      Object in = input(type, x, 1);
       short[] expected = new short[n + 2];
       short[] actual = new short[n + 2];
       String where = "seed " + seed + ", " + type + ", n " + n + ", round " + round;
-      Float16OverflowException expectedError = null;
-      try {
-        cast(SCALAR, type, in, n, expected);
-      } catch (Float16OverflowException e) {
-        expectedError = e;
-      }
-      if (expectedError != null) {
-        Float16OverflowException actualError = assertThrows(Float16OverflowException.class,
-            () -> cast(VECTOR, type, in, n, actual), where);
-        assertEquals(expectedError.elementIndex(), actualError.elementIndex(), "overflow index, " + where);
+      if (bothOverflowAlike(() -> cast(SCALAR, type, in, n, expected), () -> cast(VECTOR, type, in, n, actual), where)) {
         continue;
       }
       cast(VECTOR, type, in, n, actual);
@@ -150,6 +117,43 @@ class VectorMatchesScalarTest {
     assertEquals(true, fast > 300 && fast < 900, "fast blocks: " + fast + " of 1000");
   }
 
+  /** One kernel call writing codes and per-block (or per-row) scales. */
+  private interface CodesAndScales {
+    void run(KernelSupport kernels, byte[] codes, float[] scales);
+  }
+
+  /** The vector kernels write the reference's codes and scales, or reject the same overflow. */
+  private static void assertSameCodesAndScales(CodesAndScales call, int codes, int scales, String where) {
+    byte[] expectedCodes = new byte[codes];
+    float[] expectedScales = new float[scales];
+    byte[] actualCodes = new byte[codes];
+    float[] actualScales = new float[scales];
+    if (bothOverflowAlike(() -> call.run(SCALAR, expectedCodes, expectedScales),
+        () -> call.run(VECTOR, actualCodes, actualScales), where)) {
+      return;
+    }
+    call.run(VECTOR, actualCodes, actualScales);
+    assertArrayEquals(bits(expectedScales), bits(actualScales), "scales (absmax / SCB), " + where);
+    assertArrayEquals(expectedCodes, actualCodes, "codes, " + where);
+  }
+
+  /**
+   * Runs the reference; when it rejects a float16 overflow the candidate must reject the same
+   * element (index and value), and the result is true. False when the reference completed.
+   */
+  private static boolean bothOverflowAlike(Runnable reference, Executable candidate, String where) {
+    try {
+      reference.run();
+      return false;
+    } catch (Float16OverflowException expected) {
+      Float16OverflowException actual = assertThrows(Float16OverflowException.class, candidate, where);
+      assertEquals(expected.elementIndex(), actual.elementIndex(), "overflow index, " + where);
+      assertEquals(Float.floatToRawIntBits(expected.value()), Float.floatToRawIntBits(actual.value()),
+          "overflow value, " + where);
+      return true;
+    }
+  }
+
   private static void dropOverflows(float[] x) {
     for (int i = 0; i < x.length; i++) {
       if (Math.abs(x[i]) >= 65504f) {
@@ -159,17 +163,17 @@ class VectorMatchesScalarTest {
   }
 
   /** The input at offset {@code pad} in the element type's array form (bit patterns for 16-bit types). */
-  private static Object[] input(ElementType type, float[] x, int pad) {
+  private static Object input(ElementType type, float[] x, int pad) {
     if (type == ElementType.F32) {
       float[] f = new float[pad + x.length];
       System.arraycopy(x, 0, f, pad, x.length);
-      return new Object[] {f};
+      return f;
     }
     short[] s = new short[pad + x.length];
     for (int i = 0; i < x.length; i++) {
       s[pad + i] = type == ElementType.BF16 ? AdversarialInputs.bf16(x[i]) : AdversarialInputs.f16Bits(x[i]);
     }
-    return new Object[] {s};
+    return s;
   }
 
   private static void kernelFourBit(KernelSupport k, FourBitFormat format, ElementType type, Object x, int pad,
@@ -181,20 +185,20 @@ class VectorMatchesScalarTest {
     }
   }
 
-  private static void kernelInt8(KernelSupport k, ElementType type, Object[] x, int pad, int rows, int cols,
+  private static void kernelInt8(KernelSupport k, ElementType type, Object x, int pad, int rows, int cols,
       byte[] q, float[] scb) {
-    if (x[0] instanceof float[]) {
-      k.quantizeInt8Rows((float[]) x[0], pad, rows, cols, q, pad, scb, pad);
+    if (x instanceof float[]) {
+      k.quantizeInt8Rows((float[]) x, pad, rows, cols, q, pad, scb, pad);
     } else {
-      k.quantizeInt8Rows(type, (short[]) x[0], pad, rows, cols, q, pad, scb, pad);
+      k.quantizeInt8Rows(type, (short[]) x, pad, rows, cols, q, pad, scb, pad);
     }
   }
 
-  private static void cast(KernelSupport k, ElementType type, Object[] x, int n, short[] out) {
-    if (x[0] instanceof float[]) {
-      k.castToFloat16((float[]) x[0], 1, n, out, 2);
+  private static void cast(KernelSupport k, ElementType type, Object x, int n, short[] out) {
+    if (x instanceof float[]) {
+      k.castToFloat16((float[]) x, 1, n, out, 2);
     } else {
-      k.castToFloat16(type, (short[]) x[0], 1, n, out, 2);
+      k.castToFloat16(type, (short[]) x, 1, n, out, 2);
     }
   }
 
