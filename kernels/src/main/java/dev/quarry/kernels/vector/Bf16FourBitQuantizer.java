@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * 4-bit quantization of bfloat16 input with per-element work that is pure 16-bit integer: each
- * block's cut points are moved to input keys once ({@link Bf16Cutoffs}), then a code is a sum of
- * 15 key compares, 16 elements per 256-bit vector. Blocks are handled a chunk at a time (absmax of
+ * block's cut points are moved to input keys once ({@link Bf16Cutoffs}), then a code is a binary
+ * search over the 15 cut keys ({@link CutSearch}), 16 elements per 256-bit vector. Blocks are handled a chunk at a time (absmax of
  * every block, then every block's cuts, then the codes) so the per-block scalar work of one block
  * overlaps the vector work of others. A block outside the fast path's range (NaN, inf, zero, tiny
  * or huge absmax) and a short last block go to the scalar reference.
@@ -38,7 +38,6 @@ final class Bf16FourBitQuantizer {
     int chunkBlocks = Math.max(1, CHUNK_ELEMENTS / blocksize);
     int[] cut = new int[chunkBlocks * Bf16Cutoffs.STRIDE];
     int[] magnitude = new int[chunkBlocks];
-    short[] wide = new short[FourBitCuts.COUNT * S.length()];
     for (int first = 0; first < fullBlocks; first += chunkBlocks) {
       int blocks = Math.min(chunkBlocks, fullBlocks - first);
       for (int k = 0; k < blocks; k++) {
@@ -57,7 +56,7 @@ final class Bf16FourBitQuantizer {
       for (int k = 0; k < blocks; k++) {
         if (Bf16Cutoffs.isFast(magnitude[k])) {
           int start = (first + k) * blocksize;
-          encodeBlock(x, xOff + start, blocksize, cut, k * Bf16Cutoffs.STRIDE, wide, packed, packedOff + start / 2);
+          encodeBlock(x, xOff + start, blocksize, cut, k * Bf16Cutoffs.STRIDE, packed, packedOff + start / 2);
         }
       }
     }
@@ -73,20 +72,13 @@ final class Bf16FourBitQuantizer {
         packed, packedOff + start / 2, absmax, absmaxAt);
   }
 
-  /**
-   * Codes of one fast block. The cut keys are first spread to one vector each in {@code wide}; the
-   * search reads them as memory operands, which keeps the register pressure and the compiled loop
-   * small enough for C2 to inline every Vector API call (otherwise it boxes the vectors).
-   */
-  private void encodeBlock(short[] x, int off, int blocksize, int[] cut, int c, short[] wide, byte[] packed,
+  /** Codes of one fast block whose cut keys are {@code cut[c, c + 15)}. */
+  private void encodeBlock(short[] x, int off, int blocksize, int[] cut, int c, byte[] packed,
       int packedAt) {
-    for (int j = 0; j < FourBitCuts.COUNT; j++) {
-      ShortVector.broadcast(S, (short) cut[c + j]).intoArray(wide, j * S.length());
-    }
     for (int i = 0; i < blocksize; i += S.length()) {
       ShortVector v = ShortVector.fromArray(S, x, off + i);
       ShortVector key = v.lanewise(VectorOperators.ASHR, 15).and((short) 0x7fff).lanewise(VectorOperators.XOR, v);
-      Nibbles.pack(search.code(key, wide), packed, packedAt + i / 2);
+      Nibbles.pack(search.code(key, cut, c), packed, packedAt + i / 2);
     }
   }
 }
