@@ -66,10 +66,7 @@ final class Bf16Int8Quantizer {
     try {
       fallback.quantizeInt8Rows(ElementType.BF16, x, xOff + start, 1, cols, q, qOff + start, scb, scbAt);
     } catch (Float16OverflowException e) {
-      // the index is relative to the call's input, and this call started at the row
-      Float16OverflowException relative = new Float16OverflowException(start + e.elementIndex(), e.value());
-      relative.initCause(e);
-      throw relative;
+      throw ShiftedOverflow.of(e, start);
     }
   }
 

@@ -21,6 +21,7 @@ public final class VectorKernelSupport implements KernelSupport {
   private final KernelSupport scalar = Kernels.scalar();
   private final Map<FourBitFormat, Bf16FourBitQuantizer> bf16FourBit = new EnumMap<>(FourBitFormat.class);
   private final Bf16Int8Quantizer bf16Int8 = new Bf16Int8Quantizer(scalar);
+  private final Bf16ToFloat16 bf16ToFloat16 = new Bf16ToFloat16(scalar);
 
   private VectorKernelSupport() {
     for (FourBitFormat format : FourBitFormat.values()) {
@@ -80,7 +81,11 @@ public final class VectorKernelSupport implements KernelSupport {
 
   @Override
   public void castToFloat16(ElementType type, short[] x, int xOff, int n, short[] out, int outOff) {
-    scalar.castToFloat16(type, x, xOff, n, out, outOff);
+    if (type == ElementType.BF16) {
+      bf16ToFloat16.cast(x, xOff, n, out, outOff);
+    } else {
+      scalar.castToFloat16(type, x, xOff, n, out, outOff);
+    }
   }
 
   @Override
