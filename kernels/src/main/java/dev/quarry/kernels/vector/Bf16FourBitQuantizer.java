@@ -11,10 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * 4-bit quantization of bfloat16 input with per-element work that is pure 16-bit integer: each
  * block's cut points are moved to input keys once ({@link Bf16Cutoffs}), then a code is a binary
- * search over the 15 cut keys ({@link CutSearch}), 16 elements per 256-bit vector. Blocks are handled a chunk at a time (absmax of
- * every block, then every block's cuts, then the codes) so the per-block scalar work of one block
- * overlaps the vector work of others. A block outside the fast path's range (NaN, inf, zero, tiny
- * or huge absmax) and a short last block go to the scalar reference.
+ * search over the 15 cut keys ({@link CutSearch}), 16 elements per 256-bit vector. Blocks are
+ * handled a chunk at a time (the absmax of every block, then each block's codes) so that the
+ * reductions of many blocks overlap. Cut keys depend only on the absmax, of which a weight tensor
+ * has few distinct bfloat16 values, so they come from a {@link CutCache}. A block outside the fast
+ * path's range (NaN, inf, zero, tiny or huge absmax) and a short last block go to the scalar
+ * reference.
  */
 final class Bf16FourBitQuantizer {
   private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
@@ -36,8 +38,8 @@ final class Bf16FourBitQuantizer {
       float[] absmax, int absmaxOff) {
     int fullBlocks = n / blocksize;
     int chunkBlocks = Math.max(1, CHUNK_ELEMENTS / blocksize);
-    int[] cut = new int[chunkBlocks * Bf16Cutoffs.STRIDE];
     int[] magnitude = new int[chunkBlocks];
+    CutCache cache = new CutCache(cutoffs);
     for (int first = 0; first < fullBlocks; first += chunkBlocks) {
       int blocks = Math.min(chunkBlocks, fullBlocks - first);
       for (int k = 0; k < blocks; k++) {
@@ -45,18 +47,12 @@ final class Bf16FourBitQuantizer {
       }
       for (int k = 0; k < blocks; k++) {
         int block = first + k;
+        int start = block * blocksize;
         if (Bf16Cutoffs.isFast(magnitude[k])) {
-          float a = Float.intBitsToFloat(magnitude[k] << 16);
-          absmax[absmaxOff + block] = a;
-          cutoffs.compute(a, Bf16Reciprocal.of(magnitude[k]), cut, k * Bf16Cutoffs.STRIDE);
+          absmax[absmaxOff + block] = Float.intBitsToFloat(magnitude[k] << 16);
+          encodeBlock(x, xOff + start, blocksize, cache.cuts(), cache.slot(magnitude[k]), packed, packedOff + start / 2);
         } else {
-          scalarBlocks(x, xOff, block * blocksize, blocksize, blocksize, packed, packedOff, absmax, absmaxOff + block);
-        }
-      }
-      for (int k = 0; k < blocks; k++) {
-        if (Bf16Cutoffs.isFast(magnitude[k])) {
-          int start = (first + k) * blocksize;
-          encodeBlock(x, xOff + start, blocksize, cut, k * Bf16Cutoffs.STRIDE, packed, packedOff + start / 2);
+          scalarBlocks(x, xOff, start, blocksize, blocksize, packed, packedOff, absmax, absmaxOff + block);
         }
       }
     }
