@@ -50,7 +50,7 @@ final class Bf16FourBitQuantizer {
         int start = block * blocksize;
         if (Bf16Cutoffs.isFast(magnitude[k])) {
           absmax[absmaxOff + block] = Float.intBitsToFloat(magnitude[k] << 16);
-          encodeBlock(x, xOff + start, blocksize, cache.cuts(), cache.slot(magnitude[k]), packed, packedOff + start / 2);
+          encodeBlock(x, xOff + start, blocksize, cache.wide(), cache.slot(magnitude[k]), packed, packedOff + start / 2);
         } else {
           scalarBlocks(x, xOff, start, blocksize, blocksize, packed, packedOff, absmax, absmaxOff + block);
         }
@@ -68,13 +68,13 @@ final class Bf16FourBitQuantizer {
         packed, packedOff + start / 2, absmax, absmaxAt);
   }
 
-  /** Codes of one fast block whose cut keys are {@code cut[c, c + 15)}. */
-  private void encodeBlock(short[] x, int off, int blocksize, int[] cut, int c, byte[] packed,
+  /** Codes of one fast block whose spread cut keys start at {@code wide[c]}. */
+  private void encodeBlock(short[] x, int off, int blocksize, short[] wide, int c, byte[] packed,
       int packedAt) {
     for (int i = 0; i < blocksize; i += S.length()) {
       ShortVector v = ShortVector.fromArray(S, x, off + i);
       ShortVector key = v.lanewise(VectorOperators.ASHR, 15).and((short) 0x7fff).lanewise(VectorOperators.XOR, v);
-      Nibbles.pack(search.code(key, cut, c), packed, packedAt + i / 2);
+      Nibbles.pack(search.code(key, wide, c), packed, packedAt + i / 2);
     }
   }
 }

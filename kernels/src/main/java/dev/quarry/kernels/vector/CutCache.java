@@ -1,41 +1,53 @@
 package dev.quarry.kernels.vector;
 
+import dev.quarry.kernels.FourBitCuts;
 import java.util.Arrays;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The cut keys of recently seen block absmax values (bfloat16 magnitude patterns), direct-mapped.
  * The blocks of a weight tensor share few distinct absmax values (a bfloat16 has 8 significant
  * bits and block maxima cluster within a binade or two), so most blocks skip
- * {@link Bf16Cutoffs#compute}. One instance per call: not thread-safe.
+ * {@link Bf16Cutoffs#compute}. Each cut key is kept spread over a whole vector, so that the code
+ * loop reads it as a memory operand (C2 would otherwise broadcast every cut anew for every vector).
+ * One instance per call: not thread-safe.
  */
 final class CutCache {
-  private static final int SLOTS = 128;
+  private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+  private static final int SLOTS = 256;
+  /** Shorts per slot: the 15 cut keys, each as a whole vector. */
+  private static final int SLOT_SHORTS = FourBitCuts.COUNT * 16;
 
   private final Bf16Cutoffs cutoffs;
   private final int[] magnitudeOfSlot = new int[SLOTS];
-  private final int[] cuts = new int[SLOTS * Bf16Cutoffs.STRIDE];
+  private final short[] wide = new short[SLOTS * SLOT_SHORTS];
+  private final int[] cuts = new int[Bf16Cutoffs.STRIDE];
 
   CutCache(Bf16Cutoffs cutoffs) {
     this.cutoffs = cutoffs;
     Arrays.fill(magnitudeOfSlot, -1);
   }
 
-  /** The cut table that {@link #slot(int)} offsets index. */
-  int[] cuts() {
-    return cuts;
+  /** The spread cut keys: cut j of the slot at offset {@code at} fills {@code [at + 16 j, at + 16 j + 16)}. */
+  short[] wide() {
+    return wide;
   }
 
   /**
-   * The offset in {@link #cuts()} of the cut keys for a fast-path block absmax, computed if the
+   * The offset in {@link #wide()} of the cut keys for a fast-path block absmax, computed if the
    * slot held another magnitude. Valid until the next call.
    */
   int slot(int magnitude) {
     // the 7 mantissa bits spread neighbours; the exponent folded in separates binades
     int slot = (magnitude ^ (magnitude >>> 7)) & (SLOTS - 1);
-    int at = slot * Bf16Cutoffs.STRIDE;
+    int at = slot * SLOT_SHORTS;
     if (magnitudeOfSlot[slot] != magnitude) {
       magnitudeOfSlot[slot] = magnitude;
-      cutoffs.compute(Float.intBitsToFloat(magnitude << 16), Bf16Reciprocal.of(magnitude), cuts, at);
+      cutoffs.compute(Float.intBitsToFloat(magnitude << 16), Bf16Reciprocal.of(magnitude), cuts, 0);
+      for (int j = 0; j < FourBitCuts.COUNT; j++) {
+        ShortVector.broadcast(S, (short) cuts[j]).intoArray(wide, at + j * S.length());
+      }
     }
     return at;
   }

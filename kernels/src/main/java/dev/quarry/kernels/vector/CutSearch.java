@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * search whose per-lane cut is picked by blends (4 compares and 11 blends instead of 15 compares
  * and 15 adds). The search yields the 4 bits of the count of cuts below the key; both formats'
  * count-to-code maps are affine over GF(2) (NF4: identity; FP4: see {@link FourBitCuts}), so the
- * code is a base XORed with one weight per set count bit. Cut j is {@code cuts[at + j]}; the
- * broadcasts are loop invariants of the caller's loop over a block, which C2 hoists.
+ * code is a base XORed with one weight per set count bit. Cut j is held spread over a vector at
+ * {@code wide[at + 16 j, at + 16 j + 16)} ({@link CutCache}).
  */
 final class CutSearch {
   private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
@@ -44,13 +44,13 @@ final class CutSearch {
     this.weight1 = (short) (codeOfCount[1] ^ b);
   }
 
-  ShortVector code(ShortVector key, int[] cuts, int at) {
-    VectorMask<Short> b3 = key.compare(VectorOperators.GT, cut(cuts, at + 7));
-    VectorMask<Short> b2 = key.compare(VectorOperators.GT, cut(cuts, at + 3).blend(cut(cuts, at + 11), b3));
-    ShortVector quarter = cut(cuts, at + 1).blend(cut(cuts, at + 5), b2).blend(cut(cuts, at + 9).blend(cut(cuts, at + 13), b2), b3);
+  ShortVector code(ShortVector key, short[] wide, int at) {
+    VectorMask<Short> b3 = key.compare(VectorOperators.GT, cut(wide, at, 7));
+    VectorMask<Short> b2 = key.compare(VectorOperators.GT, cut(wide, at, 3).blend(cut(wide, at, 11), b3));
+    ShortVector quarter = cut(wide, at, 1).blend(cut(wide, at, 5), b2).blend(cut(wide, at, 9).blend(cut(wide, at, 13), b2), b3);
     VectorMask<Short> b1 = key.compare(VectorOperators.GT, quarter);
-    ShortVector low = cut(cuts, at + 0).blend(cut(cuts, at + 2), b1).blend(cut(cuts, at + 4).blend(cut(cuts, at + 6), b1), b2);
-    ShortVector high = cut(cuts, at + 8).blend(cut(cuts, at + 10), b1).blend(cut(cuts, at + 12).blend(cut(cuts, at + 14), b1), b2);
+    ShortVector low = cut(wide, at, 0).blend(cut(wide, at, 2), b1).blend(cut(wide, at, 4).blend(cut(wide, at, 6), b1), b2);
+    ShortVector high = cut(wide, at, 8).blend(cut(wide, at, 10), b1).blend(cut(wide, at, 12).blend(cut(wide, at, 14), b1), b2);
     VectorMask<Short> b0 = key.compare(VectorOperators.GT, low.blend(high, b3));
     return ZERO.blend(weight8, b3).lanewise(VectorOperators.XOR, ZERO.blend(weight4, b2))
         .lanewise(VectorOperators.XOR, ZERO.blend(weight2, b1))
@@ -58,7 +58,7 @@ final class CutSearch {
         .lanewise(VectorOperators.XOR, base);
   }
 
-  private static ShortVector cut(int[] cuts, int j) {
-    return ShortVector.broadcast(S, (short) cuts[j]);
+  private static ShortVector cut(short[] wide, int at, int j) {
+    return ShortVector.fromArray(S, wide, at + j * S.length());
   }
 }
