@@ -41,7 +41,7 @@ final class Bf16Int8Quantizer {
     int vectorEnd = cols - cols % S.length();
     for (int r = 0; r < rows; r++) {
       int start = r * cols;
-      int magnitude = Bf16Magnitudes.max(x, xOff + start, cols);
+      int magnitude = MaxMagnitude.of(x, xOff + start, cols);
       if (magnitude < MIN_FAST_MAGNITUDE || magnitude >= MAX_FAST_MAGNITUDE_EXCLUSIVE) {
         scalarRow(x, xOff, start, cols, q, qOff, scb, scbOff + r);
         continue;

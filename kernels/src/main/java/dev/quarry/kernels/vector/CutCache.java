@@ -6,10 +6,9 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The cut keys of recently seen block absmax values (bfloat16 magnitude patterns), direct-mapped.
- * The blocks of a weight tensor share few distinct absmax values (a bfloat16 has 8 significant
- * bits and block maxima cluster within a binade or two), so most blocks skip
- * {@link Bf16Cutoffs#compute}. Each cut key is kept spread over a whole vector, so that the code
+ * The cut keys of recently seen block absmax values (magnitude patterns), direct-mapped. The
+ * blocks of a weight tensor share few distinct absmax values (a bfloat16 has 8 significant bits,
+ * and block maxima cluster within a binade or two), so most blocks skip {@link CutKeys#compute}. Each cut key is kept spread over a whole vector, so that the code
  * loop reads it as a memory operand (C2 would otherwise broadcast every cut anew for every vector).
  * One instance per call: not thread-safe.
  */
@@ -19,13 +18,15 @@ final class CutCache {
   /** Shorts per slot: the 15 cut keys, each as a whole vector. */
   private static final int SLOT_SHORTS = FourBitCuts.COUNT * 16;
 
-  private final Bf16Cutoffs cutoffs;
+  private final CutKeys cutKeys;
+  private final int mantissaBits;
   private final int[] magnitudeOfSlot = new int[SLOTS];
   private final short[] wide = new short[SLOTS * SLOT_SHORTS];
-  private final int[] cuts = new int[Bf16Cutoffs.STRIDE];
+  private final int[] cuts = new int[FourBitCuts.COUNT];
 
-  CutCache(Bf16Cutoffs cutoffs) {
-    this.cutoffs = cutoffs;
+  CutCache(CutKeys cutKeys, HalfType type) {
+    this.cutKeys = cutKeys;
+    this.mantissaBits = type.mantissaBits();
     Arrays.fill(magnitudeOfSlot, -1);
   }
 
@@ -39,12 +40,12 @@ final class CutCache {
    * slot held another magnitude. Valid until the next call.
    */
   int slot(int magnitude) {
-    // the 7 mantissa bits spread neighbours; the exponent folded in separates binades
-    int slot = (magnitude ^ (magnitude >>> 7)) & (SLOTS - 1);
+    // the low mantissa bits spread neighbours; the exponent folded in separates binades
+    int slot = (magnitude ^ (magnitude >>> mantissaBits)) & (SLOTS - 1);
     int at = slot * SLOT_SHORTS;
     if (magnitudeOfSlot[slot] != magnitude) {
       magnitudeOfSlot[slot] = magnitude;
-      cutoffs.compute(Float.intBitsToFloat(magnitude << 16), Bf16Reciprocal.of(magnitude), cuts, 0);
+      cutKeys.compute(magnitude, cuts, 0);
       for (int j = 0; j < FourBitCuts.COUNT; j++) {
         ShortVector.broadcast(S, (short) cuts[j]).intoArray(wide, at + j * S.length());
       }

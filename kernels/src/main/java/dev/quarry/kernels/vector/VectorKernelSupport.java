@@ -12,20 +12,25 @@ import jdk.incubator.vector.VectorShape;
 
 /**
  * The Vector API kernels (256-bit vectors). Byte-identical to the scalar reference: the vector
- * paths cover the common blocks of bfloat16 input and hand every other block, row or element
- * type to {@link Kernels#scalar()}.
+ * paths cover the common blocks of 4-bit quantization of bfloat16 and float16 input, and int8
+ * rows and the float16 cast of bfloat16 input; every other block, row, group or element type
+ * (float32 input) goes to {@link Kernels#scalar()}.
  */
 public final class VectorKernelSupport implements KernelSupport {
   private static final int BITS = ShortVector.SPECIES_256.vectorBitSize();
 
   private final KernelSupport scalar = Kernels.scalar();
-  private final Map<FourBitFormat, Bf16FourBitQuantizer> bf16FourBit = new EnumMap<>(FourBitFormat.class);
+  private final Map<HalfType, Map<FourBitFormat, HalfFourBitQuantizer>> fourBit = new EnumMap<>(HalfType.class);
   private final Bf16Int8Quantizer bf16Int8 = new Bf16Int8Quantizer(scalar);
   private final Bf16ToFloat16 bf16ToFloat16 = new Bf16ToFloat16(scalar);
 
   private VectorKernelSupport() {
-    for (FourBitFormat format : FourBitFormat.values()) {
-      bf16FourBit.put(format, new Bf16FourBitQuantizer(format, scalar));
+    for (HalfType type : HalfType.values()) {
+      Map<FourBitFormat, HalfFourBitQuantizer> byFormat = new EnumMap<>(FourBitFormat.class);
+      for (FourBitFormat format : FourBitFormat.values()) {
+        byFormat.put(format, new HalfFourBitQuantizer(format, type, scalar));
+      }
+      fourBit.put(type, byFormat);
     }
   }
 
@@ -50,12 +55,8 @@ public final class VectorKernelSupport implements KernelSupport {
   @Override
   public void quantize4Bit(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize,
       byte[] packed, int packedOff, float[] absmax, int absmaxOff) {
-    if (type == ElementType.BF16) {
-      Blocksize.check(blocksize);
-      bf16FourBit.get(format).quantize(x, xOff, n, blocksize, packed, packedOff, absmax, absmaxOff);
-    } else {
-      scalar.quantize4Bit(format, type, x, xOff, n, blocksize, packed, packedOff, absmax, absmaxOff);
-    }
+    Blocksize.check(blocksize);
+    fourBit.get(HalfType.of(type)).get(format).quantize(x, xOff, n, blocksize, packed, packedOff, absmax, absmaxOff);
   }
 
   @Override

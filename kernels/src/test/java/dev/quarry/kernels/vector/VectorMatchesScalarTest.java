@@ -112,7 +112,7 @@ class VectorMatchesScalarTest {
       for (int i = 0; i < 64; i++) {
         block[i] = AdversarialInputs.bf16(x[b * 64 + i]);
       }
-      fast += Bf16Cutoffs.isFast(Bf16Magnitudes.max(block, 0, 64)) ? 1 : 0;
+      fast += HalfType.BF16.isFast(MaxMagnitude.of(block, 0, 64)) ? 1 : 0;
     }
     assertEquals(true, fast > 300 && fast < 900, "fast blocks: " + fast + " of 1000");
   }

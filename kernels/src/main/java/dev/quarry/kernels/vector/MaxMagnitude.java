@@ -5,16 +5,16 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The largest magnitude of a run of bfloat16 values, as a bit pattern without the sign: the order
- * of magnitude patterns is the order of |x|, with NaNs above inf and subnormals below
- * {@code MIN_NORMAL}, so one integer max tells which path a block or row takes.
+ * The largest magnitude of a run of bfloat16 or float16 values, as a bit pattern without the
+ * sign: for both sign-magnitude formats the order of magnitude patterns is the order of |x|, with
+ * NaNs above inf, so one integer max tells which path a block or row takes.
  */
-final class Bf16Magnitudes {
+final class MaxMagnitude {
   private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
 
-  private Bf16Magnitudes() {}
+  private MaxMagnitude() {}
 
-  static int max(short[] x, int off, int length) {
+  static int of(short[] x, int off, int length) {
     int vectorEnd = length - length % S.length();
     int max = 0;
     if (vectorEnd > 0) {
