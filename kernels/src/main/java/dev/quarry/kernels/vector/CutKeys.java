@@ -2,7 +2,6 @@ package dev.quarry.kernels.vector;
 
 import dev.quarry.kernels.FourBitCuts;
 import dev.quarry.kernels.FourBitFormat;
-import dev.quarry.kernels.GpuMath;
 
 /**
  * Per block, the cut points of {@link FourBitCuts} moved from the scaled space
@@ -34,7 +33,7 @@ final class CutKeys {
   /** Writes the cut keys of a block with this absmax magnitude pattern to {@code cut[off, off + 15)}. */
   void compute(int absmaxMagnitude, int[] cut, int off) {
     float absmax = type.widen(absmaxMagnitude);
-    float inv = GpuMath.rcp(absmax);
+    float inv = ShortMantissaReciprocal.of(absmax);
     for (int j = 0; j < bounds.length; j++) {
       int g = type.nearest(bounds[j] * absmax);
       int key = HalfType.key(g);
