@@ -1,0 +1,96 @@
+package dev.quarry.kernels.vector;
+
+import dev.quarry.kernels.Blocksize;
+import dev.quarry.kernels.ElementType;
+import dev.quarry.kernels.FourBitFormat;
+import dev.quarry.kernels.KernelSupport;
+import dev.quarry.kernels.Kernels;
+import java.util.EnumMap;
+import java.util.Map;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
+
+/**
+ * The Vector API kernels (256-bit vectors). Byte-identical to the scalar reference: the vector
+ * paths cover the common blocks of 4-bit quantization of bfloat16 and float16 input, and int8
+ * rows and the float16 cast of bfloat16 input; every other block, row, group or element type
+ * (float32 input) goes to {@link Kernels#scalar()}.
+ */
+public final class VectorKernelSupport implements KernelSupport {
+  private static final int BITS = ShortVector.SPECIES_256.vectorBitSize();
+
+  private final KernelSupport scalar = Kernels.scalar();
+  private final Map<HalfType, Map<FourBitFormat, HalfFourBitQuantizer>> fourBit = new EnumMap<>(HalfType.class);
+  private final Bf16Int8Quantizer bf16Int8 = new Bf16Int8Quantizer(scalar);
+  private final Bf16ToFloat16 bf16ToFloat16 = new Bf16ToFloat16(scalar);
+
+  private VectorKernelSupport() {
+    for (HalfType type : HalfType.values()) {
+      Map<FourBitFormat, HalfFourBitQuantizer> byFormat = new EnumMap<>(FourBitFormat.class);
+      for (FourBitFormat format : FourBitFormat.values()) {
+        byFormat.put(format, new HalfFourBitQuantizer(format, type, scalar));
+      }
+      fourBit.put(type, byFormat);
+    }
+  }
+
+  /**
+   * The vector kernels, or an {@link UnsupportedOperationException} naming why they would be slow
+   * here (the platform's preferred vectors are narrower than the 256 bits these kernels use).
+   */
+  public static KernelSupport create(boolean evenIfSlow) {
+    int preferred = VectorShape.preferredShape().vectorBitSize();
+    if (preferred < BITS && !evenIfSlow) {
+      throw new UnsupportedOperationException("the CPU's preferred vector size is " + preferred
+          + " bits; the vector kernels need " + BITS);
+    }
+    return new VectorKernelSupport();
+  }
+
+  @Override
+  public String name() {
+    return "vector-" + BITS;
+  }
+
+  @Override
+  public void quantize4Bit(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize,
+      byte[] packed, int packedOff, float[] absmax, int absmaxOff) {
+    Blocksize.check(blocksize);
+    fourBit.get(HalfType.of(type)).get(format).quantize(x, xOff, n, blocksize, packed, packedOff, absmax, absmaxOff);
+  }
+
+  @Override
+  public void quantize4Bit(FourBitFormat format, float[] x, int xOff, int n, int blocksize,
+      byte[] packed, int packedOff, float[] absmax, int absmaxOff) {
+    scalar.quantize4Bit(format, x, xOff, n, blocksize, packed, packedOff, absmax, absmaxOff);
+  }
+
+  @Override
+  public void quantizeInt8Rows(ElementType type, short[] x, int xOff, int rows, int cols,
+      byte[] q, int qOff, float[] scb, int scbOff) {
+    if (type == ElementType.BF16) {
+      bf16Int8.quantize(x, xOff, rows, cols, q, qOff, scb, scbOff);
+    } else {
+      scalar.quantizeInt8Rows(type, x, xOff, rows, cols, q, qOff, scb, scbOff);
+    }
+  }
+
+  @Override
+  public void quantizeInt8Rows(float[] x, int xOff, int rows, int cols, byte[] q, int qOff, float[] scb, int scbOff) {
+    scalar.quantizeInt8Rows(x, xOff, rows, cols, q, qOff, scb, scbOff);
+  }
+
+  @Override
+  public void castToFloat16(ElementType type, short[] x, int xOff, int n, short[] out, int outOff) {
+    if (type == ElementType.BF16) {
+      bf16ToFloat16.cast(x, xOff, n, out, outOff);
+    } else {
+      scalar.castToFloat16(type, x, xOff, n, out, outOff);
+    }
+  }
+
+  @Override
+  public void castToFloat16(float[] x, int xOff, int n, short[] out, int outOff) {
+    scalar.castToFloat16(x, xOff, n, out, outOff);
+  }
+}
