@@ -3,6 +3,7 @@ package dev.quarry.safetensors;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,11 +15,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Parses and validates the JSON header of a safetensors file. Every problem becomes a
@@ -49,16 +48,10 @@ final class SafetensorsHeaderParser {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw fail(null, "header is not a JSON object");
       }
-      // Top-level names are tracked here (not only by Jackson's duplicate detection) so that the
-      // error names the duplicated tensor.
-      Set<String> seen = new HashSet<>();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         p.nextToken();
         JsonNode value = p.readValueAsTree();
-        if (!seen.add(name)) {
-          throw fail(name, "duplicate tensor name");
-        }
         if (METADATA_KEY.equals(name)) {
           readMetadata(value, metadata);
         } else {
@@ -68,13 +61,29 @@ final class SafetensorsHeaderParser {
       if (p.nextToken() != null) {
         throw fail(null, "header is not valid JSON: content after the top-level object");
       }
+    } catch (CheckpointFormatException e) {
+      throw e;
     } catch (JsonProcessingException e) {
-      throw fail(null, "header is not valid JSON: " + e.getOriginalMessage(), e);
+      throw fail(duplicateTopLevelName(e), "header is not valid JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw fail(null, "header could not be parsed: " + e.getMessage(), e);
     }
     checkOffsets(tensors, dataLength);
     return new SafetensorsHeader(tensors, metadata, 8L + headerBytes.length);
+  }
+
+  /**
+   * The tensor name when Jackson's duplicate detection fired on the top-level object (a duplicate
+   * tensor name), else null. Jackson records the name in the context before it checks it.
+   */
+  private static String duplicateTopLevelName(JsonProcessingException e) {
+    if (e.getProcessor() instanceof JsonParser p && e.getOriginalMessage().startsWith("Duplicate")) {
+      JsonStreamContext context = p.getParsingContext();
+      if (context != null && context.inObject() && context.getParent() != null && context.getParent().inRoot()) {
+        return context.getCurrentName();
+      }
+    }
+    return null;
   }
 
   private String decodeUtf8(byte[] bytes) throws CheckpointFormatException {
