@@ -1,6 +1,7 @@
 package dev.quarry.cli;
 
 import dev.quarry.fs.FileSystems;
+import dev.quarry.quantize.KernelChoice;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.quantize.QuantizeOptions;
 import dev.quarry.quantize.QuantizeSummary;

@@ -2,6 +2,7 @@ package dev.quarry.safetensors;
 
 import java.io.Closeable;
 import java.io.EOFException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,7 +32,12 @@ public final class SafetensorsFile implements Closeable {
   /** Opens and validates {@code path}; throws {@link CheckpointFormatException} for a bad file. */
   public static SafetensorsFile open(FileSystem fs, Path path) throws IOException {
     String name = path.toString();
-    long fileLength = fs.getFileStatus(path).getLen();
+    long fileLength;
+    try {
+      fileLength = fs.getFileStatus(path).getLen();
+    } catch (FileNotFoundException e) {
+      throw new CheckpointException(name, null, "no such file", e);
+    }
     FSDataInputStream in = fs.open(path);
     try {
       SafetensorsHeader header = readHeader(name, in, fileLength);
