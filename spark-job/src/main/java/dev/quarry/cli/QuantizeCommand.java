@@ -38,7 +38,7 @@ final class QuantizeCommand implements Callable<Integer> {
           + "int8 (LLM.int8 weights + SCB), int8-training (weights cast to float16).")
   QuantMode mode;
 
-  @Option(names = "--blocksize", paramLabel = "B", defaultValue = "64",
+  @Option(names = "--blocksize", paramLabel = "B", defaultValue = "" + QuantizeOptions.DEFAULT_BLOCKSIZE,
       description = "4-bit block size: a power of two from 32 to 4096 (default: ${DEFAULT-VALUE}, as transformers "
           + "and Fabric). Ignored by the int8 modes.")
   int blocksize;

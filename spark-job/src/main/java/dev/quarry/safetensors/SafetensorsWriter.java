@@ -17,7 +17,6 @@ public final class SafetensorsWriter implements Closeable {
   private final List<TensorEntry> tensors;
   private int current = -1;
   private long writtenInCurrent;
-  private boolean finished;
 
   /** Writes the length prefix and header at once; {@code out} is closed by {@link #close()}. */
   public SafetensorsWriter(OutputStream out, SafetensorsLayout layout) throws IOException {
@@ -66,11 +65,6 @@ public final class SafetensorsWriter implements Closeable {
       throw new IllegalStateException("only " + (current + 1) + " of " + tensors.size() + " tensors written");
     }
     out.flush();
-    finished = true;
-  }
-
-  public boolean isFinished() {
-    return finished;
   }
 
   private void checkCurrentComplete() {
