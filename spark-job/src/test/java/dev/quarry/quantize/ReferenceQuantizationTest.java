@@ -13,7 +13,9 @@ import dev.quarry.testing.TensorFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,39 +39,79 @@ class ReferenceQuantizationTest {
   @ValueSource(strings = {"nf4", "fp4", "int8", "nf4-dq", "fp4-dq"})
   void everyTensorMatchesTransformersOutput(String modeName) throws IOException {
     QuantMode mode = QuantMode.fromCliName(modeName);
-    SafetensorsQuantizer quantizer = new SafetensorsQuantizer(KernelChoice.kernels(), QuantizeOptions.of(mode));
-    Set<String> produced = new HashSet<>();
+    List<Path> outputs = quantizeShards(mode);
     DoubleQuantDifferences dq = new DoubleQuantDifferences();
     try (TensorFiles reference = new TensorFiles(ReferenceData.file("tiny-llama/hf-" + modeName + "/model.safetensors"))) {
-      for (int shard = 1; shard <= 5; shard++) {
-        Path out = dir.resolve("out-" + shard + ".safetensors");
-        quantizer.quantize(LocalFiles.fs(), LocalFiles.hadoopPath(ReferenceData.tinyLlamaShard(shard)),
-            LocalFiles.fs(), LocalFiles.hadoopPath(out));
-        try (TensorFiles ours = new TensorFiles(out)) {
-          for (TensorEntry t : ours.file().header().tensors()) {
-            assertTrue(produced.add(t.name()), "tensor " + t.name() + " produced twice");
-            TensorEntry expected = reference.entry(t.name());
-            assertTrue(expected != null, "reference has no tensor " + t.name());
-            assertEquals(expected.dtype(), t.dtype(), t.name());
-            assertEquals(expected.shape(), t.shape(), t.name());
-            if (mode.doubleQuant() && isDoubleQuantState(t.name())) {
-              continue; // compared per weight below
-            }
-            assertArrayEquals(reference.bytes(t.name()), ours.bytes(t.name()), t.name());
-          }
-          if (mode.doubleQuant()) {
-            dq.compareWeights(ours, reference, mode);
-          }
-        }
-      }
+      Set<String> compared = compare(outputs, reference, mode, dq);
       Set<String> expectedNames = new HashSet<>();
       reference.file().header().tensors().forEach(t -> expectedNames.add(t.name()));
-      assertEquals(expectedNames, produced);
+      assertEquals(expectedNames, compared);
     }
     if (mode.doubleQuant()) {
       assertEquals(14, dq.weights);
       assertEquals(EQUAL_OFFSETS, dq.equalOffsets, "weights whose offset equals the GPU's");
     }
+  }
+
+  /**
+   * Lightning Fabric quantizes lm_head too (quarry does that only on request); every other tensor
+   * of its state dict equals quarry's output.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"nf4", "fp4", "int8", "nf4-dq", "fp4-dq"})
+  void everySharedTensorMatchesFabricOutput(String modeName) throws IOException {
+    QuantMode mode = QuantMode.fromCliName(modeName);
+    List<Path> outputs = quantizeShards(mode);
+    try (TensorFiles reference = new TensorFiles(ReferenceData.file("tiny-llama/fabric-" + modeName + "/state_dict.safetensors"))) {
+      Set<String> compared = compare(outputs, reference, mode, new DoubleQuantDifferences());
+      Set<String> expectedNames = new HashSet<>();
+      reference.file().header().tensors().forEach(t -> expectedNames.add(t.name()));
+      expectedNames.removeIf(name -> name.startsWith("lm_head."));
+      assertEquals(expectedNames, compared);
+    }
+  }
+
+  private List<Path> quantizeShards(QuantMode mode) throws IOException {
+    SafetensorsQuantizer quantizer = new SafetensorsQuantizer(KernelChoice.kernels(), QuantizeOptions.of(mode));
+    List<Path> outputs = new ArrayList<>();
+    for (int shard = 1; shard <= 5; shard++) {
+      Path out = dir.resolve(mode.cliName() + "-" + shard + ".safetensors");
+      quantizer.quantize(LocalFiles.fs(), LocalFiles.hadoopPath(ReferenceData.tinyLlamaShard(shard)),
+          LocalFiles.fs(), LocalFiles.hadoopPath(out));
+      outputs.add(out);
+    }
+    return outputs;
+  }
+
+  /**
+   * Compares every output tensor that the reference also holds (lm_head.weight only where quarry
+   * and the reference agree on its dtype), and returns the names compared.
+   */
+  private static Set<String> compare(List<Path> outputs, TensorFiles reference, QuantMode mode,
+      DoubleQuantDifferences dq) throws IOException {
+    Set<String> compared = new HashSet<>();
+    for (Path out : outputs) {
+      try (TensorFiles ours = new TensorFiles(out)) {
+        for (TensorEntry t : ours.file().header().tensors()) {
+          TensorEntry expected = reference.entry(t.name());
+          if (t.name().equals("lm_head.weight") && expected != null && expected.dtype() != t.dtype()) {
+            continue; // Fabric quantized its head, quarry copied it
+          }
+          assertTrue(expected != null, "reference has no tensor " + t.name());
+          assertTrue(compared.add(t.name()), "tensor " + t.name() + " produced twice");
+          assertEquals(expected.dtype(), t.dtype(), t.name());
+          assertEquals(expected.shape(), t.shape(), t.name());
+          if (mode.doubleQuant() && isDoubleQuantState(t.name())) {
+            continue; // compared per weight below
+          }
+          assertArrayEquals(reference.bytes(t.name()), ours.bytes(t.name()), t.name());
+        }
+        if (mode.doubleQuant()) {
+          dq.compareWeights(ours, reference, mode);
+        }
+      }
+    }
+    return compared;
   }
 
   private static boolean isDoubleQuantState(String name) {
