@@ -1,0 +1,140 @@
+package dev.quarry.kernels;
+
+/**
+ * The reference implementation of {@link KernelSupport}: plain loops that follow
+ * {@code bnb-exact.md} line by line, including what the GPU formulas give for NaN and ±inf
+ * inputs. The Vector API kernels must match it byte for byte.
+ */
+public final class ScalarKernelSupport implements KernelSupport {
+
+  @Override
+  public String name() {
+    return "scalar";
+  }
+
+  @Override
+  public void quantize4Bit(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize,
+      byte[] packed, int packedOff, float[] absmax, int absmaxOff) {
+    Blocksize.check(blocksize);
+    float[] block = new float[Math.min(blocksize, n)];
+    for (int start = 0, b = 0; start < n; start += blocksize, b++) {
+      int length = Math.min(blocksize, n - start);
+      for (int i = 0; i < length; i++) {
+        block[i] = Float16.widen(type, x[xOff + start + i]);
+      }
+      absmax[absmaxOff + b] = quantizeBlock(format, block, 0, length, blocksize, packed, packedOff + start / 2);
+    }
+  }
+
+  @Override
+  public void quantize4Bit(FourBitFormat format, float[] x, int xOff, int n, int blocksize,
+      byte[] packed, int packedOff, float[] absmax, int absmaxOff) {
+    Blocksize.check(blocksize);
+    for (int start = 0, b = 0; start < n; start += blocksize, b++) {
+      int length = Math.min(blocksize, n - start);
+      absmax[absmaxOff + b] = quantizeBlock(format, x, xOff + start, length, blocksize, packed, packedOff + start / 2);
+    }
+  }
+
+  /**
+   * One block of {@code bnb-exact.md} §2. Blocks start at even elements (blocksizes are even), so
+   * the block's codes fill {@code ceil(length / 2)} whole bytes from {@code packedOff}.
+   *
+   * @return the block's absmax
+   */
+  private static float quantizeBlock(FourBitFormat format, float[] x, int off, int length, int blocksize,
+      byte[] packed, int packedOff) {
+    // kQuantizeBlockwise starts the max at -FLT_MAX and folds with fmaxf, which skips NaN. A short
+    // last block is padded with zeros that take part in the max. So only a full all-NaN block keeps
+    // -FLT_MAX (and then codes 0, since NaN * rcp(-FLT_MAX) = NaN * -0 = NaN).
+    float absmax = length < blocksize ? 0f : -Float.MAX_VALUE;
+    for (int i = 0; i < length; i++) {
+      float magnitude = Math.abs(GpuMath.ftz(x[off + i]));
+      if (magnitude > absmax) {
+        absmax = magnitude;
+      }
+    }
+    float inv = GpuMath.rcp(absmax);
+    for (int i = 0; i < length; i += 2) {
+      int high = FourBitCoder.code(format, GpuMath.ftz(GpuMath.ftz(x[off + i]) * inv));
+      int low = i + 1 < length
+          ? FourBitCoder.code(format, GpuMath.ftz(GpuMath.ftz(x[off + i + 1]) * inv))
+          : format.paddingCode();
+      packed[packedOff + i / 2] = (byte) ((high << 4) | low);
+    }
+    return absmax;
+  }
+
+  @Override
+  public void quantizeInt8Rows(ElementType type, short[] x, int xOff, int rows, int cols,
+      byte[] q, int qOff, float[] scb, int scbOff) {
+    float[] row = new float[cols];
+    float[] halves = new float[cols];
+    for (int r = 0; r < rows; r++) {
+      for (int i = 0; i < cols; i++) {
+        row[i] = Float16.widen(type, x[xOff + r * cols + i]);
+      }
+      scb[scbOff + r] = quantizeInt8Row(row, 0, cols, (long) r * cols, halves, q, qOff + r * cols);
+    }
+  }
+
+  @Override
+  public void quantizeInt8Rows(float[] x, int xOff, int rows, int cols,
+      byte[] q, int qOff, float[] scb, int scbOff) {
+    float[] halves = new float[cols];
+    for (int r = 0; r < rows; r++) {
+      scb[scbOff + r] = quantizeInt8Row(x, xOff + r * cols, cols, (long) r * cols, halves, q, qOff + r * cols);
+    }
+  }
+
+  /**
+   * One row of {@code bnb-exact.md} §4.
+   *
+   * @param firstIndex the index of the row's first element relative to the call, for overflow errors
+   * @param halves scratch of at least {@code cols} floats
+   * @return the row's absmax (SCB)
+   */
+  private static float quantizeInt8Row(float[] x, int off, int cols, long firstIndex, float[] halves,
+      byte[] q, int qOff) {
+    // kInt8VectorQuant starts the row max at -FLT_MIN and folds with fmaxf (NaN skipped): an
+    // all-zero row gives 0, and only an all-NaN row keeps -FLT_MIN.
+    float absmax = -Float.MIN_NORMAL;
+    for (int i = 0; i < cols; i++) {
+      halves[i] = Float16.toFloat(toFloat16Checked(x[off + i], firstIndex + i));
+      float magnitude = Math.abs(halves[i]);
+      if (magnitude > absmax) {
+        absmax = magnitude;
+      }
+    }
+    float scale = GpuMath.fdividef127(absmax);
+    for (int i = 0; i < cols; i++) {
+      // Products of float16 values and scale are never float32 subnormal, so no FTZ is needed.
+      // Java's (int) of NaN is 0 like CUDA's __float2int_rn: a zero row (0 * inf) quantizes to 0.
+      q[qOff + i] = (byte) (int) Math.rint(halves[i] * scale);
+    }
+    return absmax;
+  }
+
+  @Override
+  public void castToFloat16(ElementType type, short[] x, int xOff, int n, short[] out, int outOff) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = toFloat16Checked(Float16.widen(type, x[xOff + i]), i);
+    }
+  }
+
+  @Override
+  public void castToFloat16(float[] x, int xOff, int n, short[] out, int outOff) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = toFloat16Checked(x[xOff + i], i);
+    }
+  }
+
+  /** Float16 bits of {@code value}, rejecting a finite value that would round to ±inf. */
+  private static short toFloat16Checked(float value, long index) {
+    short half = Float16.fromFloat(value);
+    if (Float16.isInfinite(half) && !Float.isInfinite(value)) {
+      throw new Float16OverflowException(index, value);
+    }
+    return half;
+  }
+}
