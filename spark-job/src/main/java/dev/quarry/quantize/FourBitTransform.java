@@ -1,5 +1,6 @@
 package dev.quarry.quantize;
 
+import dev.quarry.kernels.DynamicMap;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.FourBitFormat;
 import dev.quarry.kernels.FourBitQuantizer;
@@ -70,7 +71,7 @@ final class FourBitTransform implements TensorTransform {
       out.add(new OutputTensor(new TensorSpec(name + ".nested_absmax", Dtype.F32, List.of(nestedBlocks)),
           staging.stage(nestedAbsmax)));
       out.add(new OutputTensor(new TensorSpec(name + ".nested_quant_map", Dtype.F32, List.of(256L)),
-          new InlineBytes(LittleEndian.floats(NestedAbsmaxQuantizer.dynamicMap()))));
+          new InlineBytes(LittleEndian.floats(DynamicMap.values()))));
       quantState = QuantStateJson.doubleQuant(format.quantType(), blocksize, type.torchName(), tensor.shape(), offset);
     } else {
       out.add(new OutputTensor(new TensorSpec(name + ".absmax", Dtype.F32, List.of(blocks)), staging.stage(absmax)));
