@@ -13,16 +13,11 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /** int8-training ({@code bnb-exact.md} §5): the weight cast to float16, same name and shape. */
-final class Float16CastTransform implements TensorTransform {
-  private final KernelSupport kernels;
-
-  Float16CastTransform(KernelSupport kernels) {
-    this.kernels = kernels;
-  }
+record Float16CastTransform(KernelSupport kernels) implements TensorTransform {
 
   @Override
   public List<OutputTensor> apply(SafetensorsFile input, TensorEntry tensor, StagingFile staging) throws IOException {
-    ElementType type = ElementType.fromSafetensorsName(tensor.dtype().name());
+    ElementType type = TensorTransform.elementType(tensor);
     Float16Caster caster = new Float16Caster(kernels, type);
     ByteBuffer f16 = LittleEndian.allocate(CHUNK_ELEMENTS * 2);
     long start = staging.position();

@@ -19,22 +19,12 @@ import java.util.List;
  * nf4 / fp4, with or without double quantization: the tensors {@code save_pretrained} writes for a
  * {@code Linear4bit} weight ({@code bnb-exact.md} §7).
  */
-final class FourBitTransform implements TensorTransform {
-  private final KernelSupport kernels;
-  private final FourBitFormat format;
-  private final int blocksize;
-  private final boolean doubleQuant;
-
-  FourBitTransform(KernelSupport kernels, FourBitFormat format, int blocksize, boolean doubleQuant) {
-    this.kernels = kernels;
-    this.format = format;
-    this.blocksize = blocksize;
-    this.doubleQuant = doubleQuant;
-  }
+record FourBitTransform(KernelSupport kernels, FourBitFormat format, int blocksize, boolean doubleQuant)
+    implements TensorTransform {
 
   @Override
   public List<OutputTensor> apply(SafetensorsFile input, TensorEntry tensor, StagingFile staging) throws IOException {
-    ElementType type = ElementType.fromSafetensorsName(tensor.dtype().name());
+    ElementType type = TensorTransform.elementType(tensor);
     long n = tensor.elementCount();
     long blocks = ceilDiv(n, blocksize);
     FourBitQuantizer quantizer = new FourBitQuantizer(kernels, format, type, blocksize);

@@ -18,18 +18,12 @@ import java.util.List;
  * saves them. Rows are the last dimension; a tensor not named {@code *.weight} (only with
  * --all-tensors) uses its own name as the module prefix.
  */
-final class Int8Transform implements TensorTransform {
+record Int8Transform(KernelSupport kernels) implements TensorTransform {
   private static final String WEIGHT_SUFFIX = ".weight";
-
-  private final KernelSupport kernels;
-
-  Int8Transform(KernelSupport kernels) {
-    this.kernels = kernels;
-  }
 
   @Override
   public List<OutputTensor> apply(SafetensorsFile input, TensorEntry tensor, StagingFile staging) throws IOException {
-    ElementType type = ElementType.fromSafetensorsName(tensor.dtype().name());
+    ElementType type = TensorTransform.elementType(tensor);
     List<Long> shape = tensor.shape();
     long cols = shape.isEmpty() ? 1 : shape.get(shape.size() - 1);
     long rows = tensor.elementCount() / cols;

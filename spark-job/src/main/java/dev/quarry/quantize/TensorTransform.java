@@ -1,5 +1,6 @@
 package dev.quarry.quantize;
 
+import dev.quarry.kernels.ElementType;
 import dev.quarry.safetensors.SafetensorsFile;
 import dev.quarry.safetensors.TensorEntry;
 import dev.quarry.safetensors.TensorSpec;
@@ -19,6 +20,11 @@ interface TensorTransform {
    * {@code staging}, and returns the output tensors with their sources.
    */
   List<OutputTensor> apply(SafetensorsFile input, TensorEntry tensor, StagingFile staging) throws IOException;
+
+  /** The kernels' element type of a tensor the selector chose (F32, F16 or BF16). */
+  static ElementType elementType(TensorEntry tensor) {
+    return ElementType.fromSafetensorsName(tensor.dtype().name());
+  }
 
   /** Copies the tensor unchanged: its output source is the input file's byte range. */
   TensorTransform COPY = (input, tensor, staging) -> List.of(new OutputTensor(
