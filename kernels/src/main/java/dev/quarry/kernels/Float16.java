@@ -66,6 +66,17 @@ public final class Float16 {
     return Float.intBitsToFloat((bf16 & 0xffff) << 16);
   }
 
+  /** The nearest bfloat16 (round to nearest even, as torch's {@code .to(torch.bfloat16)}; NaN → sign | 0x7fc0). */
+  public static short bfloat16FromFloat(float f) {
+    int bits = Float.floatToRawIntBits(f);
+    if ((bits & 0x7fffffff) > 0x7f800000) {
+      return (short) ((bits >>> 16) & 0x8000 | 0x7fc0);
+    }
+    // Adding 0x7fff plus the lowest kept bit rounds the dropped 16 bits to nearest, ties to even;
+    // a carry correctly moves into the exponent (up to inf).
+    return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
+  }
+
   /** The float32 value of a 16-bit element of the given type (exact). */
   public static float widen(ElementType type, short bits) {
     switch (type) {

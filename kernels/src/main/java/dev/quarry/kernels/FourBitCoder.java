@@ -5,13 +5,13 @@ package dev.quarry.kernels;
  * step 3). Counting the thresholds that {@code s} exceeds is what bitsandbytes' decision trees
  * ({@code dQuantizeNF4}, {@code dQuantizeFP4}) compute; a NaN exceeds none, so it gets code 0.
  */
-final class FourBitCoder {
+public final class FourBitCoder {
   private static final float[] NF4_THRESHOLDS = floats(FourBitFormat.NF4_THRESHOLD_BITS);
 
   private FourBitCoder() {
   }
 
-  static int code(FourBitFormat format, float scaled) {
+  public static int code(FourBitFormat format, float scaled) {
     return format == FourBitFormat.NF4 ? nf4(scaled) : fp4(scaled);
   }
 

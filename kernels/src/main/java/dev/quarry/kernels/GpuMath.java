@@ -13,6 +13,8 @@ public final class GpuMath {
   /** Bits of 2^126: from here on 1/x is below the smallest normal float and flushes to zero. */
   private static final int TWO_POW_126_BITS = 0x7e800000;
 
+  private static final float CUDA_NAN = Float.intBitsToFloat(0x7fffffff);
+
   private GpuMath() {
   }
 
@@ -43,6 +45,14 @@ public final class GpuMath {
     }
     int correct = Float.floatToRawIntBits((float) (1.0 / (double) x));
     return Float.intBitsToFloat(correct + RcpErrorTable.ulpError(bits & MANTISSA_MASK));
+  }
+
+  /**
+   * The NaN a GPU operation produces (0x7fffffff, CUDA's canonical NaN) in place of whatever NaN
+   * Java's arithmetic gave; other values unchanged. For values that are stored or compared bitwise.
+   */
+  public static float canonicalNaN(float value) {
+    return value != value ? CUDA_NAN : value;
   }
 
   /** {@code __fdividef(127.0f, y)} of the int8 kernel: measured equal to {@code 127f * rcp(y)} in float32. */

@@ -44,22 +44,14 @@ public final class ScalarKernelSupport implements KernelSupport {
    */
   private static float quantizeBlock(FourBitFormat format, float[] x, int off, int length, int blocksize,
       byte[] packed, int packedOff) {
-    // kQuantizeBlockwise starts the max at -FLT_MAX and folds with fmaxf, which skips NaN. A short
-    // last block is padded with zeros that take part in the max. So only a full all-NaN block keeps
-    // -FLT_MAX (and then codes 0, since NaN * rcp(-FLT_MAX) = NaN * -0 = NaN).
-    float absmax = length < blocksize ? 0f : -Float.MAX_VALUE;
-    for (int i = 0; i < length; i++) {
-      float magnitude = Math.abs(GpuMath.ftz(x[off + i]));
-      if (magnitude > absmax) {
-        absmax = magnitude;
-      }
-    }
+    float absmax = BlockAbsmax.of(x, off, length, blocksize);
     float inv = GpuMath.rcp(absmax);
     for (int i = 0; i < length; i += 2) {
       int high = FourBitCoder.code(format, GpuMath.ftz(GpuMath.ftz(x[off + i]) * inv));
-      int low = i + 1 < length
-          ? FourBitCoder.code(format, GpuMath.ftz(GpuMath.ftz(x[off + i + 1]) * inv))
-          : format.paddingCode();
+      // An odd count's last low nibble codes the 0.0 the kernel loads as padding, through the same
+      // formula: q(0.0) (format.paddingCode()), except in an all-zero block, where 0 * inf = NaN codes 0.
+      float second = i + 1 < length ? GpuMath.ftz(x[off + i + 1]) : 0f;
+      int low = FourBitCoder.code(format, GpuMath.ftz(second * inv));
       packed[packedOff + i / 2] = (byte) ((high << 4) | low);
     }
     return absmax;
@@ -96,14 +88,15 @@ public final class ScalarKernelSupport implements KernelSupport {
    */
   private static float quantizeInt8Row(float[] x, int off, int cols, long firstIndex, float[] halves,
       byte[] q, int qOff) {
-    // kInt8VectorQuant starts the row max at -FLT_MIN and folds with fmaxf (NaN skipped): an
-    // all-zero row gives 0, and only an all-NaN row keeps -FLT_MIN.
-    float absmax = -Float.MIN_NORMAL;
+    // kInt8VectorQuant keeps the row max in float16, starting at -FLT_MIN, which float16 rounds to
+    // -0.0, and folds with fmaxf (NaN skipped, +0 above -0). So a zero row gives +0 and only an
+    // all-NaN row keeps -0.0 (then scale = -inf and NaN * -inf = NaN quantizes to 0).
+    float absmax = -0f;
     for (int i = 0; i < cols; i++) {
       halves[i] = Float16.toFloat(toFloat16Checked(x[off + i], firstIndex + i));
       float magnitude = Math.abs(halves[i]);
-      if (magnitude > absmax) {
-        absmax = magnitude;
+      if (!Float.isNaN(magnitude)) {
+        absmax = Math.max(absmax, magnitude);
       }
     }
     float scale = GpuMath.fdividef127(absmax);
@@ -117,6 +110,12 @@ public final class ScalarKernelSupport implements KernelSupport {
 
   @Override
   public void castToFloat16(ElementType type, short[] x, int xOff, int n, short[] out, int outOff) {
+    if (type == ElementType.F16) {
+      // Already float16: copied bit for bit, as torch's no-op cast keeps it (a round trip through
+      // float would canonicalize NaN payloads).
+      System.arraycopy(x, xOff, out, outOff, n);
+      return;
+    }
     for (int i = 0; i < n; i++) {
       out[outOff + i] = toFloat16Checked(Float16.widen(type, x[xOff + i]), i);
     }

@@ -1,0 +1,71 @@
+package dev.quarry.kernels;
+
+/**
+ * Back to float32 values, as bitsandbytes and torch compute it: for checks, error statistics and
+ * round trips. The GPU's 4-bit dequantization kernel then stores the value in the original dtype
+ * (round to nearest even); callers round with {@link Float16} when they need that. A NaN result
+ * (e.g. inf * 0) is CUDA's NaN bit pattern, as in the reference.
+ */
+public final class Dequantizer {
+  /**
+   * {@code int8_vectorwise_dequant} multiplies by this float32 constant (the float nearest 1/127)
+   * instead of dividing by 127; the two differ in about 5 % of the values.
+   */
+  static final float ONE_OVER_127 = (float) 7.874015718698502e-3;
+
+  private static final float[] NF4_VALUES = FourBitFormat.NF4.codebook();
+  /**
+   * The GPU's FP4 dequantization ({@code dDequantizeFP4Tree}) multiplies a magnitude by a sign, so
+   * code 8 gives -0.0 where the saved quant_map holds +0.0: the saved map is not what the kernel uses.
+   */
+  private static final float[] FP4_VALUES = signedMagnitudes(FourBitFormat.FP4);
+
+  private Dequantizer() {
+  }
+
+  private static float[] signedMagnitudes(FourBitFormat format) {
+    float[] values = new float[16];
+    for (int code = 0; code < 16; code++) {
+      float magnitude = format.value(code & 7);
+      values[code] = (code & 8) != 0 ? -magnitude : magnitude;
+    }
+    return values;
+  }
+
+  /**
+   * 4-bit values ({@code bnb-exact.md} §2): element i of a piece that starts at a block boundary is
+   * {@code value(code_i) * absmax[i / blocksize]}, codes high nibble first.
+   */
+  public static void fourBit(FourBitFormat format, int blocksize, byte[] packed, int packedOff,
+      float[] absmax, int absmaxOff, int n, float[] out, int outOff) {
+    Blocksize.check(blocksize);
+    float[] values = format == FourBitFormat.NF4 ? NF4_VALUES : FP4_VALUES;
+    for (int i = 0; i < n; i++) {
+      int b = packed[packedOff + i / 2];
+      int code = (i & 1) == 0 ? (b >>> 4) & 0xf : b & 0xf;
+      out[outOff + i] = GpuMath.canonicalNaN(values[code] * absmax[absmaxOff + i / blocksize]);
+    }
+  }
+
+  /**
+   * Double-quantized absmax ({@code bnb-exact.md} §3 step 4): {@code C[code_i] * nestedAbsmax[i / 256] + offset},
+   * two float32 operations (torch runs them as separate kernels, so no fused multiply-add).
+   */
+  public static void nestedAbsmax(byte[] codes, int codesOff, int count, float[] nestedAbsmax, int nestedOff,
+      float offset, float[] out, int outOff) {
+    for (int i = 0; i < count; i++) {
+      float scaled = DynamicMap.value(codes[codesOff + i] & 0xff) * nestedAbsmax[nestedOff + i / NestedAbsmaxQuantizer.NESTED_BLOCKSIZE];
+      out[outOff + i] = GpuMath.canonicalNaN(scaled + offset);
+    }
+  }
+
+  /** int8 rows ({@code bnb-exact.md} §4): {@code (q * SCB[row]) * ONE_OVER_127} in float32. */
+  public static void int8Rows(byte[] q, int qOff, int rows, int cols, float[] scb, int scbOff, float[] out, int outOff) {
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        int i = r * cols + c;
+        out[outOff + i] = GpuMath.canonicalNaN(q[qOff + i] * scb[scbOff + r] * ONE_OVER_127);
+      }
+    }
+  }
+}
