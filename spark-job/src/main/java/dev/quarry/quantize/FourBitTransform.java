@@ -60,7 +60,7 @@ record FourBitTransform(KernelSupport kernels, FourBitFormat format, int blocksi
       out.add(new OutputTensor(new TensorSpec(name + ".absmax", Dtype.U8, List.of(blocks)), staging.stage(codes)));
       out.add(new OutputTensor(new TensorSpec(name + ".nested_absmax", Dtype.F32, List.of(nestedBlocks)),
           staging.stage(nestedAbsmax)));
-      out.add(new OutputTensor(new TensorSpec(name + ".nested_quant_map", Dtype.F32, List.of(256L)),
+      out.add(new OutputTensor(new TensorSpec(name + ".nested_quant_map", Dtype.F32, List.of((long) DynamicMap.SIZE)),
           new InlineBytes(LittleEndian.floats(DynamicMap.values()))));
       quantState = QuantStateJson.doubleQuant(format.quantType(), blocksize, type.torchName(), tensor.shape(), offset);
     } else {
