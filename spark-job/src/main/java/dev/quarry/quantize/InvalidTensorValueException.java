@@ -12,7 +12,7 @@ public final class InvalidTensorValueException extends CheckpointException {
   }
 
   /** The int8 modes' float16 cast overflowed at element {@code chunkStart + e.elementIndex()}. */
-  static InvalidTensorValueException float16Overflow(String file, String tensor, long chunkStart,
+  public static InvalidTensorValueException float16Overflow(String file, String tensor, long chunkStart,
       Float16OverflowException e) {
     return new InvalidTensorValueException(file, tensor, "value " + e.value() + " at element "
         + (chunkStart + e.elementIndex()) + " overflows float16 (the int8 modes cast to float16)");

@@ -4,10 +4,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /** Little-endian byte images of constant arrays (safetensors data is little-endian). */
-final class LittleEndian {
+public final class LittleEndian {
   private LittleEndian() {}
 
-  static byte[] floats(float[] values) {
+  public static byte[] floats(float[] values) {
     ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(values);
     return b.array();

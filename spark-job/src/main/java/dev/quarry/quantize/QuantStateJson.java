@@ -11,19 +11,19 @@ import java.util.Map;
  * {@code <weight>.quant_state.bitsandbytes__<nf4|fp4>} ({@code bnb-exact.md} §7): the
  * {@code json.dumps} of its dict, keys in bitsandbytes' order.
  */
-final class QuantStateJson {
+public final class QuantStateJson {
   /** bitsandbytes' nested (double-quant) block size. */
-  static final int NESTED_BLOCKSIZE = 256;
+  public static final int NESTED_BLOCKSIZE = 256;
 
   private QuantStateJson() {}
 
   /** Without double quantization. */
-  static byte[] plain(String quantType, int blocksize, String torchDtype, List<Long> shape) {
+  public static byte[] plain(String quantType, int blocksize, String torchDtype, List<Long> shape) {
     return utf8(base(quantType, blocksize, torchDtype, shape));
   }
 
   /** With double quantization: adds the nested block size, dtype and the float32 offset. */
-  static byte[] doubleQuant(String quantType, int blocksize, String torchDtype, List<Long> shape, float offset) {
+  public static byte[] doubleQuant(String quantType, int blocksize, String torchDtype, List<Long> shape, float offset) {
     Map<String, Object> state = base(quantType, blocksize, torchDtype, shape);
     state.put("nested_blocksize", NESTED_BLOCKSIZE);
     state.put("nested_dtype", "float32");

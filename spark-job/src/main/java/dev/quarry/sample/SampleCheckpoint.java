@@ -1,15 +1,14 @@
 package dev.quarry.sample;
 
-import dev.quarry.json.PythonJson;
+import dev.quarry.json.TransformersJsonFile;
 import dev.quarry.safetensors.SafetensorsLayout;
 import dev.quarry.safetensors.SafetensorsWriter;
+import dev.quarry.safetensors.ShardSplitter;
 import dev.quarry.safetensors.TensorEntry;
 import dev.quarry.safetensors.TensorSpec;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,14 +33,13 @@ public final class SampleCheckpoint {
   /** Writes the model into {@code dir} (created if needed) and returns the shard paths. */
   public static List<Path> write(FileSystem fs, Path dir, SampleModelConfig config) throws IOException {
     fs.mkdirs(dir);
-    List<List<TensorSpec>> shards = shard(config.stateDict(), config.maxShardBytes());
+    List<List<TensorSpec>> shards = ShardSplitter.split(config.stateDict(), TensorSpec::byteSize, config.maxShardBytes());
     List<Path> paths = new ArrayList<>();
     Map<String, String> weightMap = new TreeMap<>();
     long totalBytes = 0;
     long totalParameters = 0;
     for (int i = 0; i < shards.size(); i++) {
-      String file = shards.size() == 1 ? "model.safetensors"
-          : String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
+      String file = ShardSplitter.fileName(i, shards.size());
       Path path = new Path(dir, file);
       writeShard(fs, path, shards.get(i), config.seed());
       paths.add(path);
@@ -58,34 +56,11 @@ public final class SampleCheckpoint {
       Map<String, Object> index = new LinkedHashMap<>();
       index.put("metadata", metadata);
       index.put("weight_map", weightMap);
-      writeJson(fs, new Path(dir, "model.safetensors.index.json"), index);
+      TransformersJsonFile.write(fs, new Path(dir, "model.safetensors.index.json"), index);
     }
-    writeJson(fs, new Path(dir, "config.json"), SampleConfigJson.config(config));
-    writeJson(fs, new Path(dir, "generation_config.json"), SampleConfigJson.generationConfig());
+    TransformersJsonFile.write(fs, new Path(dir, "config.json"), SampleConfigJson.config(config));
+    TransformersJsonFile.write(fs, new Path(dir, "generation_config.json"), SampleConfigJson.generationConfig());
     return paths;
-  }
-
-  static List<List<TensorSpec>> shard(List<TensorSpec> stateDict, long maxShardBytes) {
-    List<List<TensorSpec>> shards = new ArrayList<>();
-    List<TensorSpec> current = new ArrayList<>();
-    long currentBytes = 0;
-    for (TensorSpec t : stateDict) {
-      if (t.byteSize() > maxShardBytes) {
-        shards.add(List.of(t));
-        continue;
-      }
-      if (currentBytes + t.byteSize() > maxShardBytes) {
-        shards.add(current);
-        current = new ArrayList<>();
-        currentBytes = 0;
-      }
-      current.add(t);
-      currentBytes += t.byteSize();
-    }
-    if (!current.isEmpty()) {
-      shards.add(current);
-    }
-    return shards;
   }
 
   private static void writeShard(FileSystem fs, Path path, List<TensorSpec> tensors, long seed) throws IOException {
@@ -107,13 +82,6 @@ public final class SampleCheckpoint {
         }
       }
       w.finish();
-    }
-  }
-
-  /** transformers writes its JSON files as {@code json.dumps(d, indent=2, sort_keys=True) + "\n"}. */
-  static void writeJson(FileSystem fs, Path path, Map<String, Object> content) throws IOException {
-    try (OutputStream out = fs.create(path, true)) {
-      out.write((PythonJson.dumpsIndented(content, true) + "\n").getBytes(StandardCharsets.UTF_8));
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.TensorEntry;
+import dev.quarry.testing.IndependentFloat16;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ReferenceData;
 import dev.quarry.testing.TensorFiles;
@@ -64,29 +65,5 @@ class Int8TrainingCastTest {
     assertEquals((short) 0xc000, IndependentFloat16.bits(-2f));
     assertEquals((short) 0x3c00, IndependentFloat16.bits(1f + 0x1p-11f), "tie → even mantissa");
     assertEquals((short) 0x3c02, IndependentFloat16.bits(1f + 0x1p-11f + 0x1p-10f), "tie → even mantissa (up)");
-  }
-
-  /**
-   * float → float16 bits by plain double arithmetic, written for this test and independent of the
-   * kernels' Float16: round |v| to a multiple of the float16 ulp of its binade (half to even), then
-   * encode. Only for finite values that fit.
-   */
-  static final class IndependentFloat16 {
-    static short bits(float value) {
-      double a = Math.abs((double) value);
-      int sign = (Float.floatToRawIntBits(value) >>> 31) << 15;
-      int exponent = a == 0 ? -15 : Math.max(Math.getExponent(a), -14);
-      double ulp = Math.scalb(1.0, exponent - 10);
-      double rounded = Math.rint(a / ulp) * ulp;
-      if (rounded >= 65520) {
-        throw new ArithmeticException("overflow");
-      }
-      if (rounded < 0x1p-14) {
-        return (short) (sign | (int) (rounded / 0x1p-24));
-      }
-      int e = Math.getExponent(rounded);
-      int mantissa = (int) ((rounded / Math.scalb(1.0, e) - 1) * 1024);
-      return (short) (sign | (e + 15) << 10 | mantissa);
-    }
   }
 }
