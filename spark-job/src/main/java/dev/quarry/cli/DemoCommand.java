@@ -1,11 +1,10 @@
 package dev.quarry.cli;
 
+import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.ConvertSummary;
+import dev.quarry.convert.SparkContexts;
 import dev.quarry.fs.FileSystems;
-import dev.quarry.quantize.KernelChoice;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.QuantizeOptions;
-import dev.quarry.quantize.QuantizeSummary;
-import dev.quarry.quantize.SafetensorsQuantizer;
 import dev.quarry.sample.SampleCheckpoint;
 import dev.quarry.sample.SampleModelConfig;
 import java.io.IOException;
@@ -14,17 +13,18 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code quarry demo}: generates a small sample model and quantizes each of its shards. */
+/** {@code quarry demo}: generates a small sample model and converts it on Spark in local mode. */
 @Command(name = "demo",
     mixinStandardHelpOptions = true,
     versionProvider = QuarryVersion.class,
     description = "Generates a small Llama-shaped bfloat16 sample model (a few MB, 5 shards) in DIR/input and "
-        + "quantizes each shard into DIR/<mode>, printing what it does.")
+        + "converts it with Spark (local mode) into DIR/<mode>, printing what it does.")
 final class DemoCommand implements Callable<Integer> {
 
   @Spec
@@ -49,13 +49,10 @@ final class DemoCommand implements Callable<Integer> {
     List<Path> shards = SampleCheckpoint.write(fs, inputDir, config);
     out.printf("generated a %d-layer Llama sample (hidden %d, vocab %d, bfloat16) in %s: %d shards%n",
         config.layers(), config.hidden(), config.vocab(), inputDir, shards.size());
-    fs.mkdirs(outputDir);
-    QuantizeOptions options = QuantizeOptions.of(mode);
-    SafetensorsQuantizer quantizer = new SafetensorsQuantizer(KernelChoice.kernels(), options);
-    for (Path shard : shards) {
-      Path target = new Path(outputDir, shard.getName());
-      QuantizeSummary s = quantizer.quantize(fs, shard, fs, target);
-      QuantizeCommand.printSummary(out, shard.toString(), target.toString(), options, s);
+    out.flush();
+    try (JavaSparkContext sc = SparkContexts.start("quarry demo", null)) {
+      ConvertSummary s = ConvertCommand.run(sc, ConvertOptions.of(inputDir.toString(), outputDir.toString(), mode), out);
+      out.println(outputDir + ": " + s.describe());
     }
     out.flush();
     return 0;

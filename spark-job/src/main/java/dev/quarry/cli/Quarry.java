@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = QuarryVersion.class,
     description = "Bit-exact bitsandbytes quantization of model checkpoints (safetensors).",
-    subcommands = {QuantizeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ConvertCommand.class, QuantizeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Quarry implements Runnable {
   /** Exit code of every error: bad usage, bad input, failed I/O. */
   public static final int EXIT_ERROR = 2;

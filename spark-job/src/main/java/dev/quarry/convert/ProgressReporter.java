@@ -48,7 +48,7 @@ final class ProgressReporter implements AutoCloseable {
     long done = bytesDone.value();
     double rate = seconds > 0 ? done / seconds : 0;
     String eta = rate > 0 ? String.format(Locale.ROOT, "%.0f s", (bytes - done) / rate) : "?";
-    log.accept(String.format(Locale.ROOT, "progress: %d/%d blocks, %.2f/%.2f GB, %.3f GB/s, ETA %s",
+    log.accept(String.format(Locale.ROOT, "progress: %d/%d blocks, %.3f/%.3f GB, %.3f GB/s, ETA %s",
         blocksDone.value(), blocks, done / 1e9, bytes / 1e9, rate / 1e9, eta));
   }
 

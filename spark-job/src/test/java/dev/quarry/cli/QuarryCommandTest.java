@@ -167,13 +167,59 @@ class QuarryCommandTest {
   }
 
   @Test
-  void demoGeneratesAndQuantizesASample() throws IOException {
+  void demoGeneratesAndConvertsASampleOnSpark() throws IOException {
     assertEquals(0, run("demo", "--dir", dir.toString(), "--mode", "fp4"), err.toString());
-    assertEquals(6, out().lines().count(), out());
     for (int i = 1; i <= 5; i++) {
-      String shard = String.format("model-%05d-of-00005.safetensors", i);
-      assertTrue(Files.isRegularFile(dir.resolve("input").resolve(shard)));
-      assertTrue(Files.isRegularFile(dir.resolve("fp4").resolve(shard)));
+      assertTrue(Files.isRegularFile(dir.resolve("input").resolve(String.format("model-%05d-of-00005.safetensors", i))));
     }
+    Path out = dir.resolve("fp4");
+    assertTrue(Files.isRegularFile(out.resolve("_SUCCESS")), "the output is complete");
+    assertTrue(Files.readString(out.resolve("config.json")).contains("\"bnb_4bit_quant_type\": \"fp4\""));
+    try (TensorFiles f = new TensorFiles(out.resolve("model.safetensors"))) {
+      assertEquals(Dtype.U8, f.entry("model.layers.1.mlp.down_proj.weight").dtype());
+      assertEquals(Dtype.BF16, f.entry("lm_head.weight").dtype());
+    }
+    assertTrue(out().contains("converted 21 tensors (14 quantized, 7 copied)"), out());
+  }
+
+  @Test
+  void convertsTheReferenceModelAndRerunsAsNoOp() throws IOException {
+    Path input = ReferenceData.file("tiny-llama/input/config.json").getParent();
+    Path output = dir.resolve("out");
+    String[] args = {"convert", "--input", input.toString(), "--output", output.toString(), "--mode", "int8",
+        "--master", "local[2]", "--block-size-mb", "1", "--max-shard-size", "500KB"};
+    assertEquals(0, run(args), err.toString());
+    assertTrue(Files.isRegularFile(output.resolve("model.safetensors.index.json")), "several shards under 500KB");
+    try (Stream<Path> files = Files.list(output)) {
+      List<Path> shards = files.filter(p -> p.getFileName().toString().matches("model-\\d{5}-of-\\d{5}\\.safetensors")).toList();
+      assertTrue(shards.size() >= 4, "about 2 MB in shards of at most 500 kB: " + shards);
+      for (Path shard : shards) {
+        assertTrue(Files.size(shard) <= 500_000 + 4_096, shard + " within the limit (plus its header)");
+      }
+    }
+    out.getBuffer().setLength(0);
+    assertEquals(0, run(args), err.toString());
+    assertTrue(out().contains("nothing to do"), out());
+  }
+
+  @Test
+  void aNaNWeightFailsTheConversionWithOneLineNamingIt() throws IOException {
+    Path model = dir.resolve("model");
+    Files.createDirectories(model);
+    Files.writeString(model.resolve("config.json"), "{\"model_type\": \"llama\"}");
+    Path in = f32File("model.layers.0.mlp.up_proj.weight", List.of(2L, 32L), nanAt(5, 64));
+    Files.move(in, model.resolve("model.safetensors"));
+    Path output = dir.resolve("out");
+    int code = run("convert", "--input", model.toString(), "--output", output.toString(), "--mode", "nf4", "--master", "local[1]");
+    assertEquals(Quarry.EXIT_ERROR, code);
+    assertOneErrorLine(model.resolve("model.safetensors").toUri().toString().replace("file:///", "file:/")
+        + ": tensor 'model.layers.0.mlp.up_proj.weight': NaN at element 5");
+    assertTrue(!Files.exists(output.resolve("_SUCCESS")) && !Files.exists(output.resolve("_staging")), "nothing committed");
+  }
+
+  private static float[] nanAt(int index, int count) {
+    float[] values = new float[count];
+    values[index] = Float.NaN;
+    return values;
   }
 }
