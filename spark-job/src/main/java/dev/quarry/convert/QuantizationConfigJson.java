@@ -25,7 +25,7 @@ final class QuantizationConfigJson {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("_load_in_4bit", fourBit);
     c.put("_load_in_8bit", !fourBit);
-    c.put("bnb_4bit_compute_dtype", fourBit && FLOAT_DTYPES.contains(modelDtype) ? modelDtype : "float32");
+    c.put("bnb_4bit_compute_dtype", fourBit && modelDtype instanceof String d && FLOAT_DTYPES.contains(d) ? d : "float32");
     c.put("bnb_4bit_quant_storage", "uint8");
     c.put("bnb_4bit_quant_type", fourBit ? mode.fourBitFormat().quantType() : "fp4");
     c.put("bnb_4bit_use_double_quant", mode.doubleQuant());
