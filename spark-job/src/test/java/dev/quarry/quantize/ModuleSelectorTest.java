@@ -40,4 +40,43 @@ class ModuleSelectorTest {
     assertFalse(s.quantizes(t("ids", Dtype.I64, 8L)));
     assertFalse(s.quantizes(t("f64", Dtype.F64, 8L)), "the kernels read F32, F16 and BF16 only");
   }
+
+  @Test
+  void userRulesSkipIncludeAndAllLinear() {
+    ModuleSelector s = new ModuleSelector(false, new ModuleRules(false, List.of("down_proj", "model\\.layers\\.1\\..*"),
+        List.of("lm_head"), "llama"));
+    assertFalse(s.quantizes(t("model.layers.0.mlp.down_proj.weight", Dtype.BF16, 8L, 8L)), "dotted suffix");
+    assertFalse(s.quantizes(t("model.layers.1.self_attn.q_proj.weight", Dtype.BF16, 8L, 8L)), "regular expression");
+    assertTrue(s.quantizes(t("model.layers.0.self_attn.q_proj.weight", Dtype.BF16, 8L, 8L)));
+    assertTrue(s.quantizes(t("lm_head.weight", Dtype.BF16, 8L, 8L)), "included");
+    assertTrue(s.quantizes(t("model.layers.0.mlp.down_projection.weight", Dtype.BF16, 8L, 8L)),
+        "a suffix matches whole components only");
+    assertTrue(s.quantizes(t("model.layers.0.mlp.up_down_proj.weight", Dtype.BF16, 8L, 8L)), "not the suffix '.down_proj'");
+
+    ModuleSelector fabric = new ModuleSelector(false, new ModuleRules(true, List.of(), List.of(), null));
+    assertTrue(fabric.quantizes(t("lm_head.weight", Dtype.BF16, 8L, 8L)));
+    assertTrue(fabric.quantizes(t("embed_out.weight", Dtype.BF16, 8L, 8L)));
+    assertFalse(fabric.quantizes(t("model.embed_tokens.weight", Dtype.BF16, 8L, 8L)), "embeddings are no Linear");
+  }
+
+  @Test
+  void mixtureOfExpertsKeepsExpertsAndRouter() {
+    ModuleSelector s = new ModuleSelector(false);
+    assertFalse(s.quantizes(t("model.layers.0.block_sparse_moe.experts.3.w1.weight", Dtype.BF16, 8L, 8L)));
+    assertFalse(s.quantizes(t("model.layers.0.block_sparse_moe.gate.weight", Dtype.BF16, 8L, 8L)));
+    assertFalse(s.quantizes(t("model.layers.0.mlp.router.weight", Dtype.BF16, 8L, 8L)));
+    assertTrue(s.quantizes(t("model.layers.0.mlp.gate_proj.weight", Dtype.BF16, 8L, 8L)));
+  }
+
+  @Test
+  void onlyGpt2StyleConv1dWeightsAreTransposed() {
+    ModuleSelector gpt2 = new ModuleSelector(false, ModuleRules.TRANSFORMERS_DEFAULTS.withModelType("gpt2"));
+    assertTrue(gpt2.transposes(t("transformer.h.0.attn.c_attn.weight", Dtype.BF16, 8L, 24L)));
+    assertTrue(gpt2.transposes(t("h.0.mlp.c_proj.weight", Dtype.BF16, 32L, 8L)));
+    assertFalse(gpt2.transposes(t("transformer.h.0.attn.c_attn.bias", Dtype.BF16, 24L)));
+    assertFalse(gpt2.transposes(t("transformer.wte.weight", Dtype.BF16, 8L, 8L)));
+    ModuleSelector llama = new ModuleSelector(false, ModuleRules.TRANSFORMERS_DEFAULTS.withModelType("llama"));
+    assertFalse(llama.transposes(t("model.layers.0.mlp.c_fc.weight", Dtype.BF16, 8L, 8L)));
+    assertFalse(new ModuleSelector(false).transposes(t("h.0.mlp.c_fc.weight", Dtype.BF16, 8L, 8L)), "unknown model type");
+  }
 }
