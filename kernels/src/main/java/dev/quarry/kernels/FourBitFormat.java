@@ -6,12 +6,12 @@ package dev.quarry.kernels;
  * bitsandbytes' source by an ulp in places.
  */
 public enum FourBitFormat {
-  NF4("nf4", 7,
+  NF4("nf4",
       new int[] {
         0xbf800000, 0xbf3239b1, 0xbf066b30, 0xbeca32a0, 0xbe91a24d, 0xbe3d353f, 0xbdba7871, 0x00000000,
         0x3da2faff, 0x3e24cae3, 0x3e7c04dd, 0x3ead033a, 0x3ee1a4b8, 0x3f1007ab, 0x3f3913b3, 0x3f800000
       }),
-  FP4("fp4", 0,
+  FP4("fp4",
       new int[] {
         0x00000000, 0x3baaaaab, 0x3f2aaaab, 0x3f800000, 0x3eaaaaab, 0x3f000000, 0x3e2aaaab, 0x3e800000,
         0x00000000, 0xbbaaaaab, 0xbf2aaaab, 0xbf800000, 0xbeaaaaab, 0xbf000000, 0xbe2aaaab, 0xbe800000
@@ -32,12 +32,10 @@ public enum FourBitFormat {
   static final int[] FP4_MAGNITUDE_CODE = {0, 1, 6, 7, 4, 5, 2, 3};
 
   private final String quantType;
-  private final int paddingCode;
   private final float[] codebook;
 
-  FourBitFormat(String quantType, int paddingCode, int[] codebookBits) {
+  FourBitFormat(String quantType, int[] codebookBits) {
     this.quantType = quantType;
-    this.paddingCode = paddingCode;
     this.codebook = new float[16];
     for (int i = 0; i < 16; i++) {
       codebook[i] = Float.intBitsToFloat(codebookBits[i]);
@@ -47,11 +45,6 @@ public enum FourBitFormat {
   /** "nf4" or "fp4", as in the quant_state key and JSON. */
   public String quantType() {
     return quantType;
-  }
-
-  /** The code of 0.0: it pads the low nibble of the last byte when the element count is odd. */
-  public int paddingCode() {
-    return paddingCode;
   }
 
   /** The 16 dequantization values, also saved as {@code weight.quant_map}. */

@@ -49,7 +49,7 @@ public final class ScalarKernelSupport implements KernelSupport {
     for (int i = 0; i < length; i += 2) {
       int high = FourBitCoder.code(format, GpuMath.ftz(GpuMath.ftz(x[off + i]) * inv));
       // An odd count's last low nibble codes the 0.0 the kernel loads as padding, through the same
-      // formula: q(0.0) (format.paddingCode()), except in an all-zero block, where 0 * inf = NaN codes 0.
+      // formula: the code of 0.0, except in an all-zero block, where 0 * inf = NaN codes 0.
       float second = i + 1 < length ? GpuMath.ftz(x[off + i + 1]) : 0f;
       int low = FourBitCoder.code(format, GpuMath.ftz(second * inv));
       packed[packedOff + i / 2] = (byte) ((high << 4) | low);

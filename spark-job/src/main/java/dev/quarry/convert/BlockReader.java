@@ -1,0 +1,86 @@
+package dev.quarry.convert;
+
+import dev.quarry.quantize.NonFiniteValues;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Streams the elements of one {@link BlockTask} in chunks (positioned reads into one reused buffer)
+ * in the order they are quantized, and rejects NaN and ±inf. A transposed (Conv1D) tensor is read a
+ * chunk of output rows at a time: one positioned read per input row, then transposed in memory.
+ */
+final class BlockReader implements Closeable {
+  /** Elements per chunk at most (unless one aligned unit is larger): 2 MiB of bf16. */
+  static final long CHUNK_ELEMENTS = 1 << 20;
+
+  private final BlockTask task;
+  private final FSDataInputStream in;
+  private final int elementBytes;
+  private final ByteBuffer buffer;
+  private final byte[] inputRow;
+  private long done;
+  private long chunkStart;
+
+  BlockReader(FileSystem fs, BlockTask task) throws IOException {
+    this.task = task;
+    this.elementBytes = task.type().byteSize();
+    long chunk = Math.max(task.chunkAlign(), CHUNK_ELEMENTS / task.chunkAlign() * task.chunkAlign());
+    chunk = Math.min(chunk, task.elementCount());
+    this.buffer = ByteBuffer.allocate(Math.toIntExact(chunk * elementBytes)).order(ByteOrder.LITTLE_ENDIAN);
+    this.inputRow = task.transposed() ? new byte[Math.toIntExact(chunk / task.rows() * elementBytes)] : null;
+    this.in = fs.open(new Path(task.file()));
+  }
+
+  /** The next chunk (position 0, limit = its bytes), or null after the last one. */
+  ByteBuffer next() throws IOException {
+    long remaining = task.elementCount() - done;
+    if (remaining <= 0) {
+      return null;
+    }
+    int count = (int) Math.min(buffer.capacity() / elementBytes, remaining);
+    chunkStart = task.firstElement() + done;
+    buffer.clear();
+    buffer.limit(count * elementBytes);
+    if (task.transposed()) {
+      readTransposed(count);
+    } else {
+      in.readFully(task.dataOffset() + chunkStart * elementBytes, buffer.array(), 0, count * elementBytes);
+    }
+    done += count;
+    NonFiniteValues.check(buffer, task.type(), task.file(), task.tensor(), chunkStart);
+    return buffer;
+  }
+
+  /**
+   * Output rows r0 .. r0+k of the transpose of an input [rows, cols] are input columns r0 .. r0+k:
+   * for each input row i, k consecutive elements at (i * cols + r0), scattered to (j * rows + i).
+   */
+  private void readTransposed(int count) throws IOException {
+    long rows = task.rows();
+    long firstOutputRow = chunkStart / rows;
+    int k = (int) (count / rows);
+    int segment = k * elementBytes;
+    byte[] out = buffer.array();
+    for (long i = 0; i < rows; i++) {
+      in.readFully(task.dataOffset() + (i * task.cols() + firstOutputRow) * elementBytes, inputRow, 0, segment);
+      for (int j = 0; j < k; j++) {
+        System.arraycopy(inputRow, j * elementBytes, out, (int) ((j * rows + i) * elementBytes), elementBytes);
+      }
+    }
+  }
+
+  /** Index (in the tensor as quantized) of the first element of the chunk last returned. */
+  long chunkStart() {
+    return chunkStart;
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}

@@ -1,0 +1,32 @@
+package dev.quarry.convert;
+
+import dev.quarry.kernels.ElementType;
+import dev.quarry.quantize.QuantMode;
+import java.io.Serializable;
+
+/**
+ * One unit of executor work, small and self-contained (Iceberg-style): a run of elements of one
+ * tensor, in the row-major order of the tensor as it is quantized, aligned to quantization blocks
+ * (to 256 of them under double quantization, to whole rows for int8 and for transposed tensors).
+ *
+ * @param file         the input shard (URI string)
+ * @param dataOffset   file position of the tensor's first data byte
+ * @param rows         the input tensor's first dimension (1 for 1-D)
+ * @param cols         the input tensor's element count divided by rows
+ * @param transposed   the input is a GPT-2 Conv1D weight [rows, cols] quantized as its transpose
+ * @param chunkAlign   a chunk of work in memory is a multiple of this many elements
+ */
+public record BlockTask(int blockId, int tensorId, String file, String tensor, ElementType type, long dataOffset,
+    long rows, long cols, boolean transposed, long firstElement, long elementCount, long chunkAlign,
+    TensorAction action, QuantMode mode, int blocksize) implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public long inputBytes() {
+    return elementCount * type.byteSize();
+  }
+
+  /** The length of a row of the tensor as it is quantized: int8 quantizes rows, the transpose reads them. */
+  public long rowLength() {
+    return transposed ? rows : cols;
+  }
+}

@@ -1,0 +1,204 @@
+package dev.quarry.convert;
+
+import dev.quarry.fs.FileSystems;
+import dev.quarry.kernels.ExactSum;
+import dev.quarry.quantize.ModuleSelector;
+import dev.quarry.quantize.ModuleRules;
+import dev.quarry.safetensors.CheckpointException;
+import dev.quarry.safetensors.SafetensorsLayout;
+import dev.quarry.safetensors.ShardSplitter;
+import dev.quarry.safetensors.TensorSpec;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * A whole conversion on Spark: read and plan on the driver; executors quantize the blocks; the
+ * driver reduces the double-quant offsets and executors quantize the absmax; executors assemble
+ * one output shard each; the driver commits (shards, index, config.json, other files, _SUCCESS).
+ */
+public final class ConversionJob {
+  private static final long PROGRESS_MILLIS = 5_000;
+
+  private ConversionJob() {}
+
+  public static ConvertSummary run(JavaSparkContext sc, ConvertOptions o, Consumer<String> log) throws IOException {
+    long start = System.nanoTime();
+    OutputStore store = new OutputStore(new Path(o.output()));
+    if (store.isComplete()) {
+      return ConvertSummary.nothingToDo();
+    }
+    Path input = new Path(o.input());
+    InputModel model = ModelReader.read(FileSystems.forPath(input), input);
+    ConversionPlan plan = Planner.plan(model, o);
+    long quantized = plan.tensors().stream().filter(t -> t.action() != TensorAction.COPY).count();
+    log.accept(String.format("planned %d tensors (%d to %s) in %d blocks from %d shard(s)",
+        plan.tensors().size(), quantized, o.mode(), plan.blocks().size(), model.shards().size()));
+    String staging = store.prepare();
+    try {
+      long quantizeStart = System.nanoTime();
+      List<BlockResult> blocks = quantizeBlocks(sc, plan, o, staging, log);
+      float[] offsets = offsets(plan, blocks);
+      List<BlockResult> nested = o.mode().doubleQuant() ? nestedPass(sc, plan, blocks, offsets, o, staging)
+          : Arrays.asList(new BlockResult[blocks.size()]);
+      double quantizeSeconds = (System.nanoTime() - quantizeStart) / 1e9;
+      List<OutputTensorPlan> outputs = new ArrayList<>();
+      for (TensorPlan t : plan.tensors()) {
+        outputs.addAll(OutputTensors.of(t, o.mode(), o.blocksize(), blocks, nested, offsets[t.id()]));
+      }
+      List<List<OutputTensorPlan>> shards = ShardSplitter.split(outputs, OutputTensorPlan::byteSize, o.maxShardBytes());
+      List<ShardTask> shardTasks = new ArrayList<>();
+      for (int i = 0; i < shards.size(); i++) {
+        shardTasks.add(new ShardTask(ShardSplitter.fileName(i, shards.size()), shards.get(i)));
+      }
+      List<String> written = collect(sc.parallelize(shardTasks, Math.max(1, shardTasks.size()))
+          .map(task -> ShardWriter.write(task, staging, TaskContext.get().taskAttemptId())));
+      for (int i = 0; i < shardTasks.size(); i++) {
+        store.commitShard(written.get(i), shardTasks.get(i).fileName());
+      }
+      long bytesOut = writeIndex(store, shardTasks);
+      if (model.config() != null) {
+        Map<String, Object> q = QuantizationConfigJson.of(o.mode(), QuantizationConfigJson.modelDtype(model.config()),
+            skipModules(o.rules(), plan));
+        store.writeJson(ModelReader.CONFIG, QuantizationConfigJson.configWith(model.config(), q));
+      }
+      store.copyUnchanged(model.otherFiles());
+      store.finish();
+      return new ConvertSummary(false, plan.tensors().size(), (int) quantized, plan.blocks().size(), shardTasks.size(),
+          model.inputBytes(), bytesOut, quantizeSeconds, (System.nanoTime() - start) / 1e9);
+    } catch (IOException | RuntimeException e) {
+      store.abandon();
+      throw e;
+    }
+  }
+
+  private static List<BlockResult> quantizeBlocks(JavaSparkContext sc, ConversionPlan plan, ConvertOptions o,
+      String staging, Consumer<String> log) throws IOException {
+    try (ProgressReporter progress = new ProgressReporter(sc, plan.blocks().size(), plan.blockBytes(), log, PROGRESS_MILLIS)) {
+      LongAccumulator blocksDone = progress.blocksDone();
+      LongAccumulator bytesDone = progress.bytesDone();
+      int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, plan.blocks().size());
+      List<BlockResult> results = collect(sc.parallelize(plan.blocks(), partitions).map(task -> {
+        BlockResult r = BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId());
+        blocksDone.add(1);
+        bytesDone.add(task.inputBytes());
+        return r;
+      }));
+      progress.report();
+      return sortedById(results);
+    }
+  }
+
+  /** One offset per double-quantized tensor: the merged exact sums of its blocks over its absmax count. */
+  private static float[] offsets(ConversionPlan plan, List<BlockResult> blocks) {
+    float[] offsets = new float[plan.tensors().size()];
+    for (TensorPlan t : plan.tensors()) {
+      if (t.blockCount() == 0 || blocks.get(t.firstBlock()).absmaxSum() == null) {
+        continue;
+      }
+      ExactSum sum = new ExactSum();
+      long count = 0;
+      for (int b = t.firstBlock(); b < t.firstBlock() + t.blockCount(); b++) {
+        sum.merge(blocks.get(b).absmaxSum());
+        count += blocks.get(b).secondaryBytes() / 4;
+      }
+      offsets[t.id()] = sum.mean(count);
+    }
+    return offsets;
+  }
+
+  private static List<BlockResult> nestedPass(JavaSparkContext sc, ConversionPlan plan, List<BlockResult> blocks,
+      float[] offsets, ConvertOptions o, String staging) throws IOException {
+    List<NestedTask> tasks = new ArrayList<>();
+    for (BlockTask b : plan.blocks()) {
+      BlockResult r = blocks.get(b.blockId());
+      tasks.add(new NestedTask(b.blockId(), r.path(), r.primaryBytes(), (int) (r.secondaryBytes() / 4), offsets[b.tensorId()]));
+    }
+    int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, tasks.size());
+    return sortedById(collect(sc.parallelize(tasks, partitions)
+        .map(task -> NestedProcessor.process(task, staging, TaskContext.get().taskAttemptId()))));
+  }
+
+  /** Writes the index when there are several shards, as transformers does; returns the bytes of all shards. */
+  private static long writeIndex(OutputStore store, List<ShardTask> shards) throws IOException {
+    long total = 0;
+    long fileBytes = 0;
+    Map<String, Object> weightMap = new TreeMap<>();
+    for (ShardTask s : shards) {
+      List<TensorSpec> specs = s.tensors().stream().map(OutputTensorPlan::spec).toList();
+      fileBytes += SafetensorsLayout.of(specs, SafetensorsLayout.PYTORCH_METADATA).fileLength();
+      for (OutputTensorPlan t : s.tensors()) {
+        weightMap.put(t.name(), s.fileName());
+        total += t.byteSize();
+      }
+    }
+    if (shards.size() > 1) {
+      Map<String, Object> metadata = new LinkedHashMap<>();
+      metadata.put("total_size", total);
+      Map<String, Object> index = new LinkedHashMap<>();
+      index.put("metadata", metadata);
+      index.put("weight_map", weightMap);
+      store.writeJson(ModelReader.INDEX, index);
+    }
+    return fileBytes;
+  }
+
+  /**
+   * {@code llm_int8_skip_modules}: null (transformers decides, and decides as quarry did) unless the
+   * user changed the selection; then every pattern skipped plus the heads quarry kept, so that
+   * transformers builds the same modules when it loads the output.
+   */
+  static List<String> skipModules(ModuleRules rules, ConversionPlan plan) {
+    if (!rules.allLinear() && rules.skipModules().isEmpty() && rules.includeModules().isEmpty()) {
+      return null;
+    }
+    List<String> skip = new ArrayList<>(rules.skipModules());
+    for (TensorPlan t : plan.tensors()) {
+      String name = t.tensor().name();
+      if (t.action() == TensorAction.COPY && t.tensor().rank() == 2 && name.endsWith(".weight")) {
+        String module = name.substring(0, name.length() - ".weight".length());
+        if (ModuleSelector.HEADS.contains(module.substring(module.lastIndexOf('.') + 1)) && !skip.contains(module)) {
+          skip.add(module);
+        }
+      }
+    }
+    return skip;
+  }
+
+  private static List<BlockResult> sortedById(List<BlockResult> results) {
+    List<BlockResult> sorted = new ArrayList<>(results);
+    sorted.sort(Comparator.comparingInt(BlockResult::blockId));
+    return sorted;
+  }
+
+  /**
+   * Runs the job; a task's failure on bad input (a {@link CheckpointException}, e.g. a NaN weight)
+   * comes back as that exception, not as Spark's wrapper around it.
+   */
+  private static <T> List<T> collect(JavaRDD<T> rdd) throws IOException {
+    try {
+      return rdd.collect();
+    } catch (Exception e) { // Spark throws its checked SparkException without declaring it
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (c instanceof CheckpointException ce) {
+          throw ce;
+        }
+      }
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.quarry.convert;
+
+import dev.quarry.kernels.DynamicMap;
+import dev.quarry.kernels.ElementType;
+import dev.quarry.kernels.FourBitFormat;
+import dev.quarry.kernels.NestedAbsmaxQuantizer;
+import dev.quarry.quantize.LittleEndian;
+import dev.quarry.quantize.QuantMode;
+import dev.quarry.quantize.QuantStateJson;
+import dev.quarry.safetensors.Dtype;
+import dev.quarry.safetensors.TensorEntry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The output tensors of one input tensor, in the order of the quantized module's state_dict (the
+ * order shards are filled in), with the pieces their bytes come from: the input range for a copy;
+ * the blocks' staging sections for computed data; inline bytes for codebooks and quant_state
+ * ({@code bnb-exact.md} §7; {@code Linear8bitLt} saves weight, SCB, weight_format).
+ */
+final class OutputTensors {
+  private static final String WEIGHT = ".weight";
+
+  private OutputTensors() {}
+
+  /**
+   * @param blocks results of the first pass, indexed by block id
+   * @param nested results of the double-quant pass, indexed by block id (null entries otherwise)
+   * @param offset the tensor's double-quant offset (ignored otherwise)
+   */
+  static List<OutputTensorPlan> of(TensorPlan p, QuantMode mode, int blocksize, List<BlockResult> blocks,
+      List<BlockResult> nested, float offset) {
+    TensorEntry t = p.tensor();
+    String name = t.name();
+    switch (p.action()) {
+      case COPY:
+        return List.of(new OutputTensorPlan(name, t.dtype(), t.shape(),
+            List.of(Piece.ofFile(p.shard().path(), p.shard().dataStart() + t.begin(), t.byteSize()))));
+      case CAST:
+        return List.of(new OutputTensorPlan(name, Dtype.F16, p.quantizedShape(), pieces(p, blocks, BlockResult::primary)));
+      default:
+        return mode.isFourBit() ? fourBit(p, mode, blocksize, blocks, nested, offset) : int8(p, blocks);
+    }
+  }
+
+  private static List<OutputTensorPlan> fourBit(TensorPlan p, QuantMode mode, int blocksize, List<BlockResult> blocks,
+      List<BlockResult> nested, float offset) {
+    String name = p.tensor().name();
+    long n = p.tensor().elementCount();
+    long absmaxCount = (n + blocksize - 1) / blocksize;
+    FourBitFormat format = mode.fourBitFormat();
+    String type = ElementType.fromSafetensorsName(p.tensor().dtype().name()).torchName();
+    List<OutputTensorPlan> out = new ArrayList<>();
+    out.add(new OutputTensorPlan(name, Dtype.U8, List.of((n + 1) / 2, 1L), pieces(p, blocks, BlockResult::primary)));
+    byte[] state;
+    if (mode.doubleQuant()) {
+      long nestedCount = (absmaxCount + NestedAbsmaxQuantizer.NESTED_BLOCKSIZE - 1) / NestedAbsmaxQuantizer.NESTED_BLOCKSIZE;
+      out.add(new OutputTensorPlan(name + ".absmax", Dtype.U8, List.of(absmaxCount), pieces(p, nested, BlockResult::primary)));
+      out.add(codebook(name + ".quant_map", format.codebook()));
+      out.add(new OutputTensorPlan(name + ".nested_absmax", Dtype.F32, List.of(nestedCount),
+          pieces(p, nested, BlockResult::secondary)));
+      out.add(codebook(name + ".nested_quant_map", DynamicMap.values()));
+      state = QuantStateJson.doubleQuant(format.quantType(), blocksize, type, p.quantizedShape(), offset);
+    } else {
+      out.add(new OutputTensorPlan(name + ".absmax", Dtype.F32, List.of(absmaxCount), pieces(p, blocks, BlockResult::secondary)));
+      out.add(codebook(name + ".quant_map", format.codebook()));
+      state = QuantStateJson.plain(format.quantType(), blocksize, type, p.quantizedShape());
+    }
+    out.add(new OutputTensorPlan(name + ".quant_state.bitsandbytes__" + format.quantType(), Dtype.U8,
+        List.of((long) state.length), List.of(Piece.ofBytes(state))));
+    return out;
+  }
+
+  private static List<OutputTensorPlan> int8(TensorPlan p, List<BlockResult> blocks) {
+    String name = p.tensor().name();
+    String module = name.endsWith(WEIGHT) ? name.substring(0, name.length() - WEIGHT.length()) : name;
+    List<Long> shape = p.quantizedShape();
+    long rows = p.tensor().elementCount() / shape.get(shape.size() - 1);
+    return List.of(
+        new OutputTensorPlan(name, Dtype.I8, shape, pieces(p, blocks, BlockResult::primary)),
+        new OutputTensorPlan(module + ".SCB", Dtype.F32, List.of(rows), pieces(p, blocks, BlockResult::secondary)),
+        new OutputTensorPlan(module + ".weight_format", Dtype.U8, List.of(), List.of(Piece.ofBytes(new byte[] {0}))));
+  }
+
+  private static OutputTensorPlan codebook(String name, float[] values) {
+    return new OutputTensorPlan(name, Dtype.F32, List.of((long) values.length), List.of(Piece.ofBytes(LittleEndian.floats(values))));
+  }
+
+  private static List<Piece> pieces(TensorPlan p, List<BlockResult> results, Function<BlockResult, Piece> section) {
+    List<Piece> pieces = new ArrayList<>();
+    for (int b = p.firstBlock(); b < p.firstBlock() + p.blockCount(); b++) {
+      pieces.add(section.apply(results.get(b)));
+    }
+    return pieces;
+  }
+}

@@ -1,0 +1,66 @@
+package dev.quarry.convert;
+
+import dev.quarry.kernels.ElementType;
+import dev.quarry.kernels.NestedAbsmaxQuantizer;
+import dev.quarry.quantize.ModuleSelector;
+import dev.quarry.quantize.QuantMode;
+import dev.quarry.safetensors.TensorEntry;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Plans a conversion on the driver from the shard headers alone: each tensor's action (module
+ * selection as transformers does it, plus the user's rules) and its cut into {@link BlockTask}s of
+ * about {@code blockBytes} of input. A block is a whole number of alignment units: quantization
+ * blocks (4-bit), 256 of them under double quantization (so the nested blocks of the absmax never
+ * straddle two tasks), whole rows (int8, and transposed tensors, whose rows are read column-wise).
+ */
+public final class Planner {
+  private Planner() {}
+
+  public static ConversionPlan plan(InputModel model, ConvertOptions o) {
+    ModuleSelector selector = new ModuleSelector(false, o.rules().withModelType(model.modelType()));
+    List<TensorPlan> tensors = new ArrayList<>();
+    List<BlockTask> blocks = new ArrayList<>();
+    for (InputShard shard : model.shards()) {
+      for (TensorEntry t : shard.tensors()) {
+        boolean selected = selector.quantizes(t);
+        TensorAction action = !selected ? TensorAction.COPY
+            : o.mode() == QuantMode.INT8_TRAINING ? TensorAction.CAST : TensorAction.QUANTIZE;
+        boolean transposed = selected && selector.transposes(t);
+        List<Long> shape = transposed ? List.of(t.shape().get(1), t.shape().get(0)) : t.shape();
+        int first = blocks.size();
+        if (action != TensorAction.COPY) {
+          cut(tensors.size(), shard, t, action, transposed, o, blocks);
+        }
+        tensors.add(new TensorPlan(tensors.size(), shard, t, action, transposed, shape, first, blocks.size() - first));
+      }
+    }
+    return new ConversionPlan(tensors, blocks);
+  }
+
+  private static void cut(int tensorId, InputShard shard, TensorEntry t, TensorAction action, boolean transposed,
+      ConvertOptions o, List<BlockTask> out) {
+    ElementType type = ElementType.fromSafetensorsName(t.dtype().name());
+    long n = t.elementCount();
+    long cols = t.rank() == 0 ? 1 : t.shape().get(t.rank() - 1);
+    long rows = n / cols;
+    long rowLength = transposed ? rows : cols;
+    long unit = action == TensorAction.CAST ? 1 : o.mode().isFourBit() ? o.blocksize() : rowLength;
+    long chunkAlign = transposed ? lcm(unit, rowLength) : unit;
+    long blockAlign = o.mode().doubleQuant() && action == TensorAction.QUANTIZE
+        ? lcm(chunkAlign, (long) o.blocksize() * NestedAbsmaxQuantizer.NESTED_BLOCKSIZE) : chunkAlign;
+    long target = o.blockBytes() / type.byteSize();
+    long blockElements = Math.max(blockAlign, target / blockAlign * blockAlign);
+    for (long first = 0; first < n; first += blockElements) {
+      out.add(new BlockTask(out.size(), tensorId, shard.path(), t.name(), type, shard.dataStart() + t.begin(),
+          rows, cols, transposed, first, Math.min(blockElements, n - first), chunkAlign, action, o.mode(),
+          o.blocksize()));
+    }
+  }
+
+  private static long lcm(long a, long b) {
+    return a / BigInteger.valueOf(a).gcd(BigInteger.valueOf(b)).longValueExact() * b;
+  }
+}

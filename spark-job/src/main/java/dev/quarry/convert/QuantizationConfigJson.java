@@ -1,0 +1,53 @@
+package dev.quarry.convert;
+
+import dev.quarry.quantize.QuantMode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code quantization_config} transformers writes into config.json for a bitsandbytes model
+ * (every field of {@code BitsAndBytesConfig.to_dict()}; see {@code reference/tiny-llama/hf-*}).
+ * config.json is written with sorted keys, so the order here does not matter.
+ */
+final class QuantizationConfigJson {
+  private static final Set<String> FLOAT_DTYPES = Set.of("float16", "bfloat16", "float32");
+
+  private QuantizationConfigJson() {}
+
+  /**
+   * @param modelDtype   config.json's {@code dtype} (or {@code torch_dtype}): the 4-bit compute dtype
+   * @param skipModules  {@code llm_int8_skip_modules}: null for transformers' own choice
+   */
+  static Map<String, Object> of(QuantMode mode, Object modelDtype, List<String> skipModules) {
+    boolean fourBit = mode.isFourBit();
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("_load_in_4bit", fourBit);
+    c.put("_load_in_8bit", !fourBit);
+    c.put("bnb_4bit_compute_dtype", fourBit && modelDtype instanceof String d && FLOAT_DTYPES.contains(d) ? d : "float32");
+    c.put("bnb_4bit_quant_storage", "uint8");
+    c.put("bnb_4bit_quant_type", fourBit ? mode.fourBitFormat().quantType() : "fp4");
+    c.put("bnb_4bit_use_double_quant", mode.doubleQuant());
+    c.put("llm_int8_enable_fp32_cpu_offload", false);
+    c.put("llm_int8_has_fp16_weight", mode == QuantMode.INT8_TRAINING);
+    c.put("llm_int8_skip_modules", skipModules);
+    c.put("llm_int8_threshold", 6.0);
+    c.put("load_in_4bit", fourBit);
+    c.put("load_in_8bit", !fourBit);
+    c.put("quant_method", "bitsandbytes");
+    return c;
+  }
+
+  /** config.json with {@code quantization_config} added (or replaced). */
+  static Map<String, Object> configWith(Map<String, Object> config, Map<String, Object> quantization) {
+    Map<String, Object> out = new LinkedHashMap<>(config);
+    out.put("quantization_config", quantization);
+    return out;
+  }
+
+  /** The dtype config.json names: transformers 5 writes {@code dtype}, older ones {@code torch_dtype}. */
+  static Object modelDtype(Map<String, Object> config) {
+    return config.containsKey("dtype") ? config.get("dtype") : config.get("torch_dtype");
+  }
+}

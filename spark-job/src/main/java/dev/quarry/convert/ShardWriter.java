@@ -1,0 +1,79 @@
+package dev.quarry.convert;
+
+import dev.quarry.fs.FileSystems;
+import dev.quarry.safetensors.SafetensorsLayout;
+import dev.quarry.safetensors.SafetensorsWriter;
+import dev.quarry.safetensors.TensorEntry;
+import dev.quarry.safetensors.TensorSpec;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Assembles one output shard on an executor: the safetensors header of its layout, then every
+ * tensor's pieces in layout order through one bounded buffer. It writes an attempt-unique file in
+ * the staging area; the driver renames the one it hears back about.
+ */
+final class ShardWriter {
+  private static final int BUFFER_BYTES = 4 << 20;
+
+  private ShardWriter() {}
+
+  /** Returns the written file (URI string). */
+  static String write(ShardTask task, String stagingDir, long attemptId) throws IOException {
+    List<TensorSpec> specs = new ArrayList<>();
+    Map<String, OutputTensorPlan> byName = new HashMap<>();
+    for (OutputTensorPlan t : task.tensors()) {
+      specs.add(t.spec());
+      byName.put(t.name(), t);
+    }
+    SafetensorsLayout layout = SafetensorsLayout.of(specs, SafetensorsLayout.PYTORCH_METADATA);
+    Path path = new Path(stagingDir, task.fileName() + ".attempt-" + attemptId);
+    FileSystem fs = FileSystems.forPath(path);
+    ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+    Map<String, FSDataInputStream> open = new HashMap<>();
+    try (SafetensorsWriter out = new SafetensorsWriter(fs.create(path, true), layout)) {
+      for (TensorEntry t : layout.tensors()) {
+        out.beginTensor(t.name());
+        for (Piece p : byName.get(t.name()).pieces()) {
+          if (p.inline() != null) {
+            out.write(p.inline());
+          } else {
+            copy(open.computeIfAbsent(p.path(), ShardWriter::openUnchecked), p, buffer, out);
+          }
+        }
+      }
+      out.finish();
+    } finally {
+      for (FSDataInputStream in : open.values()) {
+        in.close();
+      }
+    }
+    return path.toString();
+  }
+
+  private static void copy(FSDataInputStream in, Piece p, ByteBuffer buffer, SafetensorsWriter out) throws IOException {
+    for (long done = 0; done < p.length(); ) {
+      int n = (int) Math.min(buffer.capacity(), p.length() - done);
+      in.readFully(p.offset() + done, buffer.array(), 0, n);
+      buffer.clear().limit(n);
+      out.write(buffer);
+      done += n;
+    }
+  }
+
+  private static FSDataInputStream openUnchecked(String file) {
+    try {
+      Path path = new Path(file);
+      return FileSystems.forPath(path).open(path);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

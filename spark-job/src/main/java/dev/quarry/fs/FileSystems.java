@@ -1,0 +1,39 @@
+package dev.quarry.fs;
+
+import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The Hadoop {@link FileSystem} for a path (local, hdfs://, s3a://). For local paths it is the raw
+ * local file system: Hadoop's default local one writes a {@code .crc} side file next to every file,
+ * which does not belong in a model directory.
+ */
+public final class FileSystems {
+  private FileSystems() {}
+
+  public static FileSystem forPath(Path path, Configuration conf) throws IOException {
+    FileSystem fs = path.getFileSystem(conf);
+    return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
+  }
+
+  /** {@link #forPath(Path, Configuration)} with a default configuration. */
+  public static FileSystem forPath(Path path) throws IOException {
+    return forPath(path, new Configuration());
+  }
+
+  /**
+   * Moves a finished temporary file onto {@code target}. Replacing an existing target is a delete
+   * then a rename (not atomic on every file system; on a local disk the rename alone replaces it).
+   */
+  public static void commit(FileSystem fs, Path temporary, Path target) throws IOException {
+    if (fs.exists(target) && !fs.delete(target, false)) {
+      throw new IOException(target + ": cannot replace the existing file");
+    }
+    if (!fs.rename(temporary, target)) {
+      throw new IOException(target + ": cannot rename " + temporary + " to it");
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package dev.quarry.quantize;
+
+import dev.quarry.kernels.ElementType;
+import dev.quarry.safetensors.TensorEntry;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Which tensors get quantized ({@code bnb-exact.md} §6). By default the weights of Linear layers,
+ * as {@code transformers} selects them: 2-D tensors named {@code *.weight}, except the output head,
+ * the embeddings and (transformers 5) mixture-of-experts experts and routers. {@link ModuleRules}
+ * adds the head (Fabric), skip and include patterns. With {@code allTensors}, every floating-point
+ * tensor the kernels read (F32, F16, BF16) of any rank. Empty tensors are never quantized.
+ * Everything else is copied unchanged.
+ */
+public final class ModuleSelector {
+  /** Output heads: Linear layers transformers keeps, Fabric quantizes. */
+  public static final Set<String> HEADS = Set.of("lm_head", "embed_out");
+  /** Embeddings: never Linear layers. */
+  static final Set<String> EMBEDDINGS =
+      Set.of("embed_tokens", "wte", "wpe", "word_embeddings", "embed_in", "embed_positions");
+  /**
+   * transformers 5 holds MoE experts as fused parameters (not Linear layers) and keeps the router
+   * ({@code gate}, {@code router}) unquantized, so both stay in their original dtype.
+   */
+  static final Set<String> MOE_COMPONENTS = Set.of("experts");
+  static final Set<String> ROUTER_LEAVES = Set.of("gate", "router");
+  /** Model types whose projections are GPT-2 {@code Conv1D} layers, weights stored as [in, out]. */
+  static final Set<String> CONV1D_MODEL_TYPES = Set.of("gpt2", "openai-gpt", "imagegpt", "decision_transformer");
+  static final Set<String> CONV1D_LEAVES = Set.of("c_attn", "c_proj", "c_fc", "q_attn");
+
+  private static final String WEIGHT = ".weight";
+
+  private final boolean allTensors;
+  private final ModuleRules rules;
+
+  public ModuleSelector(boolean allTensors) {
+    this(allTensors, ModuleRules.TRANSFORMERS_DEFAULTS);
+  }
+
+  public ModuleSelector(boolean allTensors, ModuleRules rules) {
+    this.allTensors = allTensors;
+    this.rules = rules;
+  }
+
+  public boolean quantizes(TensorEntry t) {
+    if (ElementType.fromSafetensorsName(t.dtype().name()) == null || t.elementCount() == 0) {
+      return false;
+    }
+    if (allTensors) {
+      return true;
+    }
+    if (t.rank() != 2 || !t.name().endsWith(WEIGHT)) {
+      return false;
+    }
+    String module = t.name().substring(0, t.name().length() - WEIGHT.length());
+    if (matchesAny(module, rules.includeModules())) {
+      return true;
+    }
+    if (matchesAny(module, rules.skipModules())) {
+      return false;
+    }
+    String[] components = module.split("\\.");
+    for (String c : components) {
+      if (EMBEDDINGS.contains(c) || MOE_COMPONENTS.contains(c) || (!rules.allLinear() && HEADS.contains(c))) {
+        return false;
+      }
+    }
+    return !ROUTER_LEAVES.contains(components[components.length - 1]);
+  }
+
+  /** Whether a quantized tensor is a {@code Conv1D} weight, to be transposed to [out, in] first. */
+  public boolean transposes(TensorEntry t) {
+    if (rules.modelType() == null || !CONV1D_MODEL_TYPES.contains(rules.modelType())
+        || t.rank() != 2 || !t.name().endsWith(WEIGHT) || !quantizes(t)) {
+      return false;
+    }
+    String module = t.name().substring(0, t.name().length() - WEIGHT.length());
+    return CONV1D_LEAVES.contains(module.substring(module.lastIndexOf('.') + 1));
+  }
+
+  /**
+   * transformers 5's rule for {@code llm_int8_skip_modules} entries: the module's full name, a
+   * dotted suffix of it, or a regular expression matching all of it.
+   */
+  static boolean matchesAny(String module, List<String> patterns) {
+    for (String p : patterns) {
+      if (module.equals(p) || module.endsWith("." + p) || regexMatches(p, module)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean regexMatches(String pattern, String module) {
+    try {
+      return Pattern.matches(pattern, module);
+    } catch (PatternSyntaxException e) {
+      return false;
+    }
+  }
+}

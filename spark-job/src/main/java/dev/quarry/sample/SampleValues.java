@@ -1,0 +1,38 @@
+package dev.quarry.sample;
+
+import dev.quarry.safetensors.TensorSpec;
+import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
+
+/**
+ * Deterministic bfloat16 values of one generated tensor, produced piece by piece: norm weights are
+ * 1.0, every other tensor is normal with standard deviation 0.02 (transformers'
+ * {@code initializer_range}). Each tensor has its own random stream derived from the seed and its
+ * name, so the bytes do not depend on the order tensors are written in.
+ */
+final class SampleValues {
+  private static final short BF16_ONE = 0x3f80;
+  private static final double STD = 0.02;
+
+  private final boolean ones;
+  private final SplittableRandom random;
+
+  SampleValues(TensorSpec tensor, long seed) {
+    this.ones = tensor.name().endsWith("norm.weight");
+    this.random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ tensor.name().hashCode());
+  }
+
+  /** Fills {@code dst} (little-endian) from its position up to its limit with the next values. */
+  void fill(ByteBuffer dst) {
+    while (dst.remaining() >= 2) {
+      dst.putShort(ones ? BF16_ONE : toBfloat16((float) (random.nextGaussian() * STD)));
+    }
+  }
+
+  /** Round to nearest even, as torch's float → bfloat16 cast does (values here are finite). */
+  static short toBfloat16(float f) {
+    int bits = Float.floatToRawIntBits(f);
+    int rounded = bits + 0x7fff + ((bits >>> 16) & 1);
+    return (short) (rounded >>> 16);
+  }
+}

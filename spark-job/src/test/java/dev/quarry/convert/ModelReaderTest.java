@@ -1,0 +1,93 @@
+package dev.quarry.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.quarry.safetensors.CheckpointException;
+import dev.quarry.safetensors.Dtype;
+import dev.quarry.safetensors.TensorSpec;
+import dev.quarry.testing.LocalFiles;
+import dev.quarry.testing.ReferenceData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The driver's reading of a model: headers only, index and headers checked against each other. */
+class ModelReaderTest {
+  @TempDir
+  Path dir;
+
+  private InputModel read(Path p) throws IOException {
+    return ModelReader.read(LocalFiles.fs(), LocalFiles.hadoopPath(p));
+  }
+
+  @Test
+  void readsTheReferenceModelsHeadersAndOtherFiles() throws IOException {
+    Path input = ReferenceData.file("tiny-llama/input/config.json").getParent();
+    InputModel m = read(input);
+    assertEquals(5, m.shards().size());
+    assertEquals(21, m.tensorCount());
+    assertEquals("llama", m.modelType());
+    long files = 0;
+    for (int i = 1; i <= 5; i++) {
+      files += Files.size(ReferenceData.tinyLlamaShard(i));
+    }
+    assertEquals(files, m.inputBytes());
+    assertEquals(List.of("generation_config.json"), m.otherFiles().stream().map(p -> p.getName()).toList());
+  }
+
+  @Test
+  void aLoneFileTakesTheConfigBesideIt() throws IOException {
+    writeShard("model.safetensors", "a.weight");
+    Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"gpt2\"}");
+    InputModel m = read(dir.resolve("model.safetensors"));
+    assertEquals("gpt2", m.modelType());
+    assertEquals(List.of(), m.otherFiles());
+  }
+
+  @Test
+  void indexNamingATensorTheShardLacksIsAnError() throws IOException {
+    writeModel(Map.of("a.weight", "model-00001-of-00001.safetensors", "b.weight", "model-00001-of-00001.safetensors"));
+    writeShard("model-00001-of-00001.safetensors", "a.weight");
+    CheckpointException e = assertThrows(CheckpointException.class, () -> read(dir));
+    assertEquals("b.weight", e.tensor());
+    assertEquals(LocalFiles.hadoopPath(dir.resolve("model-00001-of-00001.safetensors")).toString(), e.file());
+  }
+
+  @Test
+  void shardHoldingATensorTheIndexDoesNotListIsAnError() throws IOException {
+    writeModel(Map.of("a.weight", "model-00001-of-00001.safetensors"));
+    writeShard("model-00001-of-00001.safetensors", "a.weight", "extra.weight");
+    assertEquals("extra.weight", assertThrows(CheckpointException.class, () -> read(dir)).tensor());
+  }
+
+  @Test
+  void missingConfigOrWeightsAreErrors() throws IOException {
+    assertEquals(LocalFiles.hadoopPath(dir.resolve("config.json")).toString(),
+        assertThrows(CheckpointException.class, () -> read(dir)).file());
+    Files.writeString(dir.resolve("config.json"), "{}");
+    assertEquals(LocalFiles.hadoopPath(dir.resolve("model.safetensors")).toString(),
+        assertThrows(CheckpointException.class, () -> read(dir)).file());
+    assertThrows(CheckpointException.class, () -> read(dir.resolve("nothing-here")));
+  }
+
+  private void writeModel(Map<String, String> weightMap) throws IOException {
+    Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"llama\"}");
+    Map<String, Object> index = new LinkedHashMap<>();
+    index.put("weight_map", weightMap);
+    Files.writeString(dir.resolve(ModelReader.INDEX), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(index));
+  }
+
+  private void writeShard(String file, String... names) throws IOException {
+    Map<TensorSpec, byte[]> tensors = new LinkedHashMap<>();
+    for (String n : names) {
+      tensors.put(new TensorSpec(n, Dtype.BF16, List.of(2L, 2L)), new byte[8]);
+    }
+    dev.quarry.testing.TestCheckpoints.write(dir.resolve(file), tensors);
+  }
+}
