@@ -3,6 +3,7 @@ package dev.quarry.cli;
 import dev.quarry.convert.ConversionJob;
 import dev.quarry.convert.ConvertOptions;
 import dev.quarry.convert.ConvertSummary;
+import dev.quarry.convert.PreparedConversion;
 import dev.quarry.convert.SparkContexts;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,29 +74,48 @@ final class ConvertCommand implements Callable<Integer> {
       description = "Spark partitions for the blocks (default: one per block).")
   int partitions;
 
+  @Option(names = "--allow-non-finite",
+      description = "Keep a weight holding NaN or +-inf unquantized (original dtype, added to llm_int8_skip_modules) "
+          + "instead of failing; each one is reported.")
+  boolean allowNonFinite;
+
+  @Option(names = "--overwrite",
+      description = "Replace what the output directory holds: the completed output of a different conversion, or "
+          + "files that are not quarry's (refused without this option).")
+  boolean overwrite;
+
   @Override
   public Integer call() throws IOException {
     ConvertOptions options;
     try {
       options = new ConvertOptions(input, output, mode, blocksize,
-          new ModuleRules(allLinear, skipModules, includeModules, null), (long) blockSizeMb << 20, maxShardBytes, partitions);
+          new ModuleRules(allLinear, skipModules, includeModules, null), (long) blockSizeMb << 20, maxShardBytes, partitions, allowNonFinite, overwrite);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (JavaSparkContext sc = SparkContexts.start("quarry convert " + mode, master)) {
-      ConvertSummary s = run(sc, options, out);
-      out.println(output + ": " + s.describe());
+    // bad input fails here, in a fraction of a second, before Spark starts
+    PreparedConversion prepared = ConversionJob.prepare(options);
+    ConvertSummary s = ConvertSummary.nothingToDo();
+    if (!prepared.alreadyDone()) {
+      try (JavaSparkContext sc = SparkContexts.start("quarry convert " + mode, master)) {
+        s = ConversionJob.run(sc, prepared, lineWriter(out));
+      }
     }
+    out.println(output + ": " + s.describe());
     out.flush();
     return 0;
   }
 
   /** Runs one conversion, its progress lines going to {@code out}. */
   static ConvertSummary run(JavaSparkContext sc, ConvertOptions options, PrintWriter out) throws IOException {
-    return ConversionJob.run(sc, options, line -> {
+    return ConversionJob.run(sc, options, lineWriter(out));
+  }
+
+  private static Consumer<String> lineWriter(PrintWriter out) {
+    return line -> {
       out.println(line);
       out.flush();
-    });
+    };
   }
 }

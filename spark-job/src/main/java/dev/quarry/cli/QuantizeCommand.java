@@ -1,6 +1,7 @@
 package dev.quarry.cli;
 
 import dev.quarry.fs.FileSystems;
+import dev.quarry.fs.PathOverlap;
 import dev.quarry.kernels.Kernels;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.quantize.QuantizeOptions;
@@ -9,6 +10,7 @@ import dev.quarry.quantize.SafetensorsQuantizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,8 +28,8 @@ import picocli.CommandLine.Spec;
             + "computes on a GPU and transformers' save_pretrained writes.",
         "Quantizes the 2-D *.weight tensors of Linear layers (not lm_head, embed_out or the embeddings "
             + "embed_tokens, wte, wpe, word_embeddings, embed_in, embed_positions) and copies every other "
-            + "tensor unchanged. NaN or infinite weights are errors.",
-        "The output appears only when complete; on error: one line on stderr, exit code 2."})
+            + "tensor unchanged. NaN or infinite weights are errors unless --allow-non-finite.",
+        "The output appears only when complete; on error: one line on stderr, exit code 2, no output."})
 final class QuantizeCommand implements Callable<Integer> {
 
   @Spec
@@ -47,24 +49,36 @@ final class QuantizeCommand implements Callable<Integer> {
       description = "Quantize every F32/F16/BF16 tensor of any rank, not only the Linear weights.")
   boolean allTensors;
 
+  @Option(names = "--allow-non-finite",
+      description = "Keep a weight holding NaN or +-inf unquantized (original dtype) instead of failing; each one is reported.")
+  boolean allowNonFinite;
+
+  @Option(names = "--overwrite", description = "Replace an existing output file (refused without this option).")
+  boolean overwrite;
+
   @Parameters(index = "0", paramLabel = "IN.safetensors", description = "Input file (local path or Hadoop URI).")
   String input;
 
-  @Parameters(index = "1", paramLabel = "OUT.safetensors", description = "Output file; replaced if it exists.")
+  @Parameters(index = "1", paramLabel = "OUT.safetensors", description = "Output file; must not exist unless --overwrite.")
   String output;
 
   @Override
   public Integer call() throws IOException {
     QuantizeOptions options;
     try {
-      options = new QuantizeOptions(mode, blocksize, allTensors);
+      options = new QuantizeOptions(mode, blocksize, allTensors, allowNonFinite);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--blocksize: " + e.getMessage());
     }
     Path in = new Path(input);
     Path out = new Path(output);
-    QuantizeSummary s = new SafetensorsQuantizer(Kernels.get(), options)
-        .quantize(FileSystems.forPath(in), in, FileSystems.forPath(out), out);
+    FileSystem inFs = FileSystems.forPath(in);
+    FileSystem outFs = FileSystems.forPath(out);
+    PathOverlap.refuse(inFs, in, outFs, out);
+    if (!overwrite && outFs.exists(out)) {
+      throw new IOException(output + ": already exists; use --overwrite to replace it");
+    }
+    QuantizeSummary s = new SafetensorsQuantizer(Kernels.get(), options).quantize(inFs, in, outFs, out);
     printSummary(spec.commandLine().getOut(), input, output, options, s);
     spec.commandLine().getOut().flush();
     return 0;
@@ -73,6 +87,9 @@ final class QuantizeCommand implements Callable<Integer> {
   /** One line: what went in, what was quantized how, what came out. */
   static void printSummary(PrintWriter out, String input, String output, QuantizeOptions o, QuantizeSummary s) {
     String how = o.mode().isFourBit() ? o.mode() + ", blocksize " + o.blocksize() : o.mode().toString();
+    for (String kept : s.keptNonFinite()) {
+      out.printf("%s: --allow-non-finite: kept %s unquantized in its original dtype%n", input, kept);
+    }
     out.printf("%s: quantized %d of %d tensors (%s) -> %s: %d tensors, %d -> %d bytes%n",
         input, s.quantized(), s.tensorsIn(), how, output, s.tensorsOut(), s.bytesIn(), s.bytesOut());
   }

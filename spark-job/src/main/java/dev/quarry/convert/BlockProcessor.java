@@ -1,13 +1,15 @@
 package dev.quarry.convert;
 
 import dev.quarry.fs.FileSystems;
+import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.kernels.Float16Caster;
 import dev.quarry.kernels.Float16OverflowException;
 import dev.quarry.kernels.FourBitQuantizer;
 import dev.quarry.kernels.Int8Quantizer;
 import dev.quarry.kernels.KernelSupport;
-import dev.quarry.quantize.InvalidTensorValueException;
 import dev.quarry.kernels.Kernels;
+import dev.quarry.quantize.InvalidTensorValueException;
+import dev.quarry.quantize.NonFiniteValueException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -24,18 +26,32 @@ import org.apache.hadoop.fs.Path;
 final class BlockProcessor {
   private BlockProcessor() {}
 
-  static BlockResult process(BlockTask task, String stagingDir, long attemptId) throws IOException {
+  /**
+   * Quantizes the block and commits its file ({@link StagedBlocks}). NaN or ±inf fail the task
+   * unless {@code allowNonFinite}: then the result only says what was found.
+   */
+  static BlockResult process(BlockTask task, String stagingDir, long attemptId, boolean allowNonFinite)
+      throws IOException {
     Path path = new Path(stagingDir, String.format("block-%07d-attempt-%d.bin", task.blockId(), attemptId));
     FileSystem inFs = FileSystems.forPath(new Path(task.file()));
     FileSystem outFs = FileSystems.forPath(path);
     KernelSupport kernels = Kernels.get();
-    try (BlockReader reader = new BlockReader(inFs, task); OutputStream out = outFs.create(path, false)) {
+    BlockResult result;
+    try (BlockReader reader = new BlockReader(inFs, task); OutputStream out = NamedOutputStream.create(outFs, path, false)) {
       if (task.action() == TensorAction.CAST) {
-        return cast(task, kernels, reader, out, path.toString());
+        result = cast(task, kernels, reader, out, path.toString());
+      } else {
+        result = task.mode().isFourBit() ? fourBit(task, kernels, reader, out, path.toString())
+            : int8(task, kernels, reader, out, path.toString());
       }
-      return task.mode().isFourBit() ? fourBit(task, kernels, reader, out, path.toString())
-          : int8(task, kernels, reader, out, path.toString());
+    } catch (NonFiniteValueException e) {
+      if (!allowNonFinite) {
+        throw e;
+      }
+      outFs.delete(path, false);
+      return BlockResult.nonFinite(task.blockId(), e.problem());
     }
+    return StagedBlocks.commit(outFs, stagingDir, "block", result);
   }
 
   private static BlockResult fourBit(BlockTask task, KernelSupport kernels, BlockReader reader, OutputStream out,

@@ -6,11 +6,21 @@ import java.io.Serializable;
 /**
  * What the task of one block left in its staging file: the {@code primary} bytes (packed 4-bit
  * codes, int8 codes or float16 values) followed by the {@code secondary} bytes (float32 absmax or
- * SCB; none for a cast). Under double quantization, the exact sum of the block's absmax.
+ * SCB; none for a cast). Under double quantization, the exact sum of the block's absmax. When NaN
+ * or ±inf were found and allowed, no file: {@code nonFinite} says what was found.
  */
-public record BlockResult(int blockId, String path, long primaryBytes, long secondaryBytes, ExactSum absmaxSum)
-    implements Serializable {
+public record BlockResult(int blockId, String path, long primaryBytes, long secondaryBytes, ExactSum absmaxSum,
+    String nonFinite) implements Serializable {
   private static final long serialVersionUID = 1L;
+
+  public BlockResult(int blockId, String path, long primaryBytes, long secondaryBytes, ExactSum absmaxSum) {
+    this(blockId, path, primaryBytes, secondaryBytes, absmaxSum, null);
+  }
+
+  /** A block holding NaN or ±inf (allowed): its tensor is kept unquantized. */
+  static BlockResult nonFinite(int blockId, String problem) {
+    return new BlockResult(blockId, null, 0, 0, null, problem);
+  }
 
   public Piece primary() {
     return Piece.ofFile(path, 0, primaryBytes);

@@ -1,6 +1,7 @@
 package dev.quarry.convert;
 
 import dev.quarry.fs.FileSystems;
+import dev.quarry.fs.PathOverlap;
 import dev.quarry.kernels.ExactSum;
 import dev.quarry.quantize.ModuleSelector;
 import dev.quarry.quantize.ModuleRules;
@@ -11,12 +12,12 @@ import dev.quarry.safetensors.TensorSpec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -34,23 +35,45 @@ public final class ConversionJob {
   private ConversionJob() {}
 
   public static ConvertSummary run(JavaSparkContext sc, ConvertOptions o, Consumer<String> log) throws IOException {
-    long start = System.nanoTime();
+    return run(sc, prepare(o), log);
+  }
+
+  /**
+   * Reads and validates input and output path on the driver, without Spark: every bad input fails
+   * here except the values only executors see (NaN, float16 overflow); the output is not touched
+   * unless --overwrite replaces a different conversion's output with this valid one.
+   */
+  public static PreparedConversion prepare(ConvertOptions o) throws IOException {
+    Path input = new Path(o.input());
+    FileSystem inFs = FileSystems.forPath(input);
     OutputStore store = new OutputStore(new Path(o.output()));
-    if (store.isComplete()) {
+    PathOverlap.refuse(inFs, input, store.fs(), store.dir());
+    InputModel model = ModelReader.read(inFs, input);
+    ConversionPlan plan = Planner.plan(model, o);
+    ConversionIdentity identity = ConversionIdentity.of(inFs, input, model, o);
+    return new PreparedConversion(o, store, model, plan, identity, ExistingOutput.alreadyDone(store, identity, o.overwrite()));
+  }
+
+  public static ConvertSummary run(JavaSparkContext sc, PreparedConversion c, Consumer<String> log) throws IOException {
+    if (c.alreadyDone()) {
       return ConvertSummary.nothingToDo();
     }
-    Path input = new Path(o.input());
-    InputModel model = ModelReader.read(FileSystems.forPath(input), input);
-    ConversionPlan plan = Planner.plan(model, o);
-    long quantized = plan.tensors().stream().filter(t -> t.action() != TensorAction.COPY).count();
+    long start = System.nanoTime();
+    ConvertOptions o = c.options;
+    OutputStore store = c.store;
+    InputModel model = c.model;
+    ConversionPlan plan = c.plan;
+    ConversionIdentity identity = c.identity;
     log.accept(String.format("planned %d tensors (%d to %s) in %d blocks from %d shard(s)",
-        plan.tensors().size(), quantized, o.mode(), plan.blocks().size(), model.shards().size()));
-    String staging = store.prepare();
+        plan.tensors().size(), quantizedCount(plan), o.mode(), plan.blocks().size(), model.shards().size()));
+    String staging = store.prepare(identity.stagingKey(o.blockBytes()));
     try {
       long quantizeStart = System.nanoTime();
       List<BlockResult> blocks = quantizeBlocks(sc, plan, o, staging, log);
+      NonFiniteTensors nonFinite = NonFiniteTensors.keepUnquantized(plan, blocks, log);
+      plan = nonFinite.plan();
       float[] offsets = offsets(plan, blocks);
-      List<BlockResult> nested = o.mode().doubleQuant() ? nestedPass(sc, plan, blocks, offsets, o, staging)
+      List<BlockResult> nested = o.mode().doubleQuant() ? nestedPass(sc, plan, blocks, offsets, o, staging, log)
           : Arrays.asList(new BlockResult[blocks.size()]);
       double quantizeSeconds = (System.nanoTime() - quantizeStart) / 1e9;
       List<OutputTensorPlan> outputs = new ArrayList<>();
@@ -70,34 +93,59 @@ public final class ConversionJob {
       long bytesOut = writeIndex(store, shardTasks);
       if (model.config() != null) {
         Map<String, Object> q = QuantizationConfigJson.of(o.mode(), QuantizationConfigJson.modelDtype(model.config()),
-            skipModules(o.rules(), plan));
+            skipModules(o.rules(), plan, nonFinite.modules()));
         store.writeJson(ModelReader.CONFIG, QuantizationConfigJson.configWith(model.config(), q));
       }
       store.copyUnchanged(model.otherFiles());
-      store.finish();
-      return new ConvertSummary(false, plan.tensors().size(), (int) quantized, plan.blocks().size(), shardTasks.size(),
-          model.inputBytes(), bytesOut, quantizeSeconds, (System.nanoTime() - start) / 1e9);
+      store.finish(identity.json());
+      return new ConvertSummary(false, plan.tensors().size(), (int) quantizedCount(plan), plan.blocks().size(),
+          shardTasks.size(), model.inputBytes(), bytesOut, quantizeSeconds, (System.nanoTime() - start) / 1e9);
     } catch (IOException | RuntimeException e) {
       store.abandon();
       throw e;
     }
   }
 
+  private static long quantizedCount(ConversionPlan plan) {
+    return plan.tensors().stream().filter(t -> t.action() != TensorAction.COPY).count();
+  }
+
+  /** Runs the blocks no earlier run of this plan finished; returns every block's result, by block id. */
   private static List<BlockResult> quantizeBlocks(JavaSparkContext sc, ConversionPlan plan, ConvertOptions o,
       String staging, Consumer<String> log) throws IOException {
-    try (ProgressReporter progress = new ProgressReporter(sc, plan.blocks().size(), plan.blockBytes(), log, PROGRESS_MILLIS)) {
+    Map<Integer, BlockResult> finished = reusable(staging, "block", plan.blocks().size(), log);
+    List<BlockTask> todo = plan.blocks().stream().filter(b -> !finished.containsKey(b.blockId())).toList();
+    boolean allowNonFinite = o.allowNonFinite();
+    List<BlockResult> results = new ArrayList<>(finished.values());
+    try (ProgressReporter progress = new ProgressReporter(sc, todo.size(), bytes(todo), log, PROGRESS_MILLIS)) {
       LongAccumulator blocksDone = progress.blocksDone();
       LongAccumulator bytesDone = progress.bytesDone();
-      int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, plan.blocks().size());
-      List<BlockResult> results = collect(sc.parallelize(plan.blocks(), partitions).map(task -> {
-        BlockResult r = BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId());
+      int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, todo.size());
+      results.addAll(collect(sc.parallelize(todo, partitions).map(task -> {
+        BlockResult r = BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId(), allowNonFinite);
         blocksDone.add(1);
         bytesDone.add(task.inputBytes());
         return r;
-      }));
+      })));
       progress.report();
-      return sortedById(results);
     }
+    return byId(results, plan.blocks().size());
+  }
+
+  private static long bytes(List<BlockTask> blocks) {
+    return blocks.stream().mapToLong(BlockTask::inputBytes).sum();
+  }
+
+  /** The results of {@code kind} a run of the same plan (interrupted) committed in the staging area. */
+  private static Map<Integer, BlockResult> reusable(String staging, String kind, int count, Consumer<String> log)
+      throws IOException {
+    Path dir = new Path(staging);
+    Map<Integer, BlockResult> finished = StagedBlocks.finished(FileSystems.forPath(dir), staging, kind, count);
+    if (!finished.isEmpty()) {
+      log.accept(String.format("reusing %d %s result(s) an interrupted run of the same conversion finished",
+          finished.size(), kind));
+    }
+    return finished;
   }
 
   /** One offset per double-quantized tensor: the merged exact sums of its blocks over its absmax count. */
@@ -119,15 +167,20 @@ public final class ConversionJob {
   }
 
   private static List<BlockResult> nestedPass(JavaSparkContext sc, ConversionPlan plan, List<BlockResult> blocks,
-      float[] offsets, ConvertOptions o, String staging) throws IOException {
+      float[] offsets, ConvertOptions o, String staging, Consumer<String> log) throws IOException {
+    Map<Integer, BlockResult> finished = reusable(staging, "nested", blocks.size(), log);
     List<NestedTask> tasks = new ArrayList<>();
     for (BlockTask b : plan.blocks()) {
       BlockResult r = blocks.get(b.blockId());
-      tasks.add(new NestedTask(b.blockId(), r.path(), r.primaryBytes(), (int) (r.secondaryBytes() / 4), offsets[b.tensorId()]));
+      if (!finished.containsKey(b.blockId())) {
+        tasks.add(new NestedTask(b.blockId(), r.path(), r.primaryBytes(), (int) (r.secondaryBytes() / 4), offsets[b.tensorId()]));
+      }
     }
     int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, tasks.size());
-    return sortedById(collect(sc.parallelize(tasks, partitions)
+    List<BlockResult> results = new ArrayList<>(finished.values());
+    results.addAll(collect(sc.parallelize(tasks, partitions)
         .map(task -> NestedProcessor.process(task, staging, TaskContext.get().taskAttemptId()))));
+    return byId(results, blocks.size());
   }
 
   /** Writes the index when there are several shards, as transformers does; returns the bytes of all shards. */
@@ -159,8 +212,8 @@ public final class ConversionJob {
    * user changed the selection; then every pattern skipped plus the heads quarry kept, so that
    * transformers builds the same modules when it loads the output.
    */
-  static List<String> skipModules(ModuleRules rules, ConversionPlan plan) {
-    if (!rules.allLinear() && rules.skipModules().isEmpty() && rules.includeModules().isEmpty()) {
+  static List<String> skipModules(ModuleRules rules, ConversionPlan plan, List<String> keptNonFinite) {
+    if (!rules.allLinear() && rules.skipModules().isEmpty() && rules.includeModules().isEmpty() && keptNonFinite.isEmpty()) {
       return null;
     }
     List<String> skip = new ArrayList<>(rules.skipModules());
@@ -173,18 +226,27 @@ public final class ConversionJob {
         }
       }
     }
+    for (String module : keptNonFinite) {
+      if (!skip.contains(module)) {
+        skip.add(module);
+      }
+    }
     return skip;
   }
 
-  private static List<BlockResult> sortedById(List<BlockResult> results) {
-    List<BlockResult> sorted = new ArrayList<>(results);
-    sorted.sort(Comparator.comparingInt(BlockResult::blockId));
-    return sorted;
+  /** Results indexed by block id; null where a block has none (a tensor kept unquantized skips the nested pass). */
+  private static List<BlockResult> byId(List<BlockResult> results, int blockCount) {
+    BlockResult[] byId = new BlockResult[blockCount];
+    for (BlockResult r : results) {
+      byId[r.blockId()] = r;
+    }
+    return Arrays.asList(byId);
   }
 
   /**
-   * Runs the job; a task's failure on bad input (a {@link CheckpointException}, e.g. a NaN weight)
-   * comes back as that exception, not as Spark's wrapper around it.
+   * Runs the job; a task's failure comes back as the exception of quarry's own that caused it (bad
+   * input: a {@link CheckpointException}, e.g. a NaN weight; else an I/O error naming its file), not
+   * as Spark's wrapper around it.
    */
   private static <T> List<T> collect(JavaRDD<T> rdd) throws IOException {
     try {
@@ -193,6 +255,11 @@ public final class ConversionJob {
       for (Throwable c = e; c != null; c = c.getCause()) {
         if (c instanceof CheckpointException ce) {
           throw ce;
+        }
+      }
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (c instanceof IOException io) {
+          throw io;
         }
       }
       if (e instanceof RuntimeException re) {

@@ -1,17 +1,12 @@
 package dev.quarry.convert;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.safetensors.CheckpointException;
 import dev.quarry.safetensors.SafetensorsFile;
 import dev.quarry.safetensors.TensorEntry;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +28,6 @@ public final class ModelReader {
   /** Weights in other formats are not copied into a safetensors output. */
   private static final List<String> OTHER_WEIGHT_SUFFIXES =
       List.of(".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".h5", ".msgpack", ".gguf");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private ModelReader() {}
 
@@ -46,10 +40,10 @@ public final class ModelReader {
     }
     if (!status.isDirectory()) {
       Path config = new Path(input.getParent(), CONFIG);
-      return new InputModel(fs.exists(config) ? readJson(fs, config) : null,
+      return new InputModel(fs.exists(config) ? JsonObjectFile.read(fs, config) : null,
           List.of(shard(fs, input)), List.of());
     }
-    Map<String, Object> config = readJson(fs, requireFile(fs, new Path(input, CONFIG)));
+    Map<String, Object> config = JsonObjectFile.read(fs, requireFile(fs, new Path(input, CONFIG)));
     Path index = new Path(input, INDEX);
     List<InputShard> shards = fs.exists(index) ? indexedShards(fs, input, index)
         : List.of(shard(fs, requireFile(fs, new Path(input, SINGLE))));
@@ -66,39 +60,31 @@ public final class ModelReader {
   }
 
   private static List<InputShard> indexedShards(FileSystem fs, Path dir, Path index) throws IOException {
-    Map<String, Object> json = readJson(fs, index);
-    if (!(json.get("weight_map") instanceof Map<?, ?> weightMap) || weightMap.isEmpty()) {
-      throw new CheckpointException(index.toString(), null, "no weight_map object (or an empty one)");
-    }
-    Map<String, List<String>> tensorsByFile = new LinkedHashMap<>();
-    for (Map.Entry<?, ?> e : weightMap.entrySet()) {
-      if (!(e.getValue() instanceof String file) || file.contains("/")) {
-        throw new CheckpointException(index.toString(), (String) e.getKey(), "weight_map value is not a file name");
-      }
-      tensorsByFile.computeIfAbsent(file, f -> new ArrayList<>()).add((String) e.getKey());
-    }
-    List<String> files = new ArrayList<>(tensorsByFile.keySet());
-    files.sort(null);
+    ShardIndex shardIndex = ShardIndex.of(index.toString(), JsonObjectFile.read(fs, index));
     List<InputShard> shards = new ArrayList<>();
-    Map<String, String> seen = new HashMap<>();
-    for (String file : files) {
-      Path path = requireFile(fs, new Path(dir, file));
-      InputShard shard = shard(fs, path);
-      Set<String> listed = new LinkedHashSet<>(tensorsByFile.get(file));
+    Map<String, String> fileOfTensor = new HashMap<>();
+    for (String file : shardIndex.files()) {
+      InputShard shard = shard(fs, requireFile(fs, new Path(dir, file)));
       for (TensorEntry t : shard.tensors()) {
-        String other = seen.put(t.name(), file);
+        String other = fileOfTensor.put(t.name(), file);
         if (other != null) {
-          throw new CheckpointException(path.toString(), t.name(), "tensor also in " + other);
+          throw new CheckpointException(shard.path(), t.name(), "tensor also in " + other + " (a tensor in two shards)");
         }
+      }
+      shards.add(shard);
+    }
+    for (InputShard shard : shards) {
+      String file = new Path(shard.path()).getName();
+      Set<String> listed = new LinkedHashSet<>(shardIndex.tensors(file));
+      for (TensorEntry t : shard.tensors()) {
         if (!listed.remove(t.name())) {
-          throw new CheckpointException(path.toString(), t.name(), "tensor not listed for this file in " + INDEX);
+          throw new CheckpointException(shard.path(), t.name(), "tensor not listed for this file in " + INDEX);
         }
       }
       if (!listed.isEmpty()) {
-        throw new CheckpointException(path.toString(), listed.iterator().next(),
+        throw new CheckpointException(shard.path(), listed.iterator().next(),
             INDEX + " lists the tensor in this file but the file does not hold it");
       }
-      shards.add(shard);
     }
     return shards;
   }
@@ -114,13 +100,5 @@ public final class ModelReader {
       throw new CheckpointException(path.toString(), null, "no such file");
     }
     return path;
-  }
-
-  static Map<String, Object> readJson(FileSystem fs, Path path) throws IOException {
-    try (InputStream in = fs.open(path)) {
-      return JSON.readValue(in, new TypeReference<LinkedHashMap<String, Object>>() {});
-    } catch (JsonProcessingException e) {
-      throw new CheckpointException(path.toString(), null, "not a JSON object: " + e.getOriginalMessage(), e);
-    }
   }
 }

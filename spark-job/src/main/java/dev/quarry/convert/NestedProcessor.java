@@ -1,6 +1,7 @@
 package dev.quarry.convert;
 
 import dev.quarry.fs.FileSystems;
+import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.kernels.NestedAbsmaxQuantizer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,10 +31,11 @@ final class NestedProcessor {
     ByteBuffer nested = ByteBuffer.allocate(nestedBlocks * 4).order(ByteOrder.LITTLE_ENDIAN);
     NestedAbsmaxQuantizer.quantize(absmax, task.count(), task.offset(), codes, nested);
     FileSystem fs = FileSystems.forPath(path);
-    try (OutputStream out = fs.create(path, false)) {
+    try (OutputStream out = NamedOutputStream.create(fs, path, false)) {
       out.write(codes.array());
       out.write(nested.array());
     }
-    return new BlockResult(task.blockId(), path.toString(), task.count(), nestedBlocks * 4L, null);
+    return StagedBlocks.commit(fs, stagingDir, "nested",
+        new BlockResult(task.blockId(), path.toString(), task.count(), nestedBlocks * 4L, null));
   }
 }

@@ -4,6 +4,7 @@ import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.NestedAbsmaxQuantizer;
 import dev.quarry.quantize.ModuleSelector;
 import dev.quarry.quantize.QuantMode;
+import dev.quarry.safetensors.CheckpointException;
 import dev.quarry.safetensors.TensorEntry;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -19,12 +20,13 @@ import java.util.List;
 public final class Planner {
   private Planner() {}
 
-  public static ConversionPlan plan(InputModel model, ConvertOptions o) {
+  public static ConversionPlan plan(InputModel model, ConvertOptions o) throws CheckpointException {
     ModuleSelector selector = new ModuleSelector(false, o.rules().withModelType(model.modelType()));
     List<TensorPlan> tensors = new ArrayList<>();
     List<BlockTask> blocks = new ArrayList<>();
     for (InputShard shard : model.shards()) {
       for (TensorEntry t : shard.tensors()) {
+        selector.checkDtype(shard.path(), t, o.mode());
         boolean selected = selector.quantizes(t);
         TensorAction action = !selected ? TensorAction.COPY
             : o.mode() == QuantMode.INT8_TRAINING ? TensorAction.CAST : TensorAction.QUANTIZE;

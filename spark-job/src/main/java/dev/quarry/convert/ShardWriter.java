@@ -1,6 +1,7 @@
 package dev.quarry.convert;
 
 import dev.quarry.fs.FileSystems;
+import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.safetensors.SafetensorsLayout;
 import dev.quarry.safetensors.SafetensorsWriter;
 import dev.quarry.safetensors.TensorEntry;
@@ -38,7 +39,7 @@ final class ShardWriter {
     FileSystem fs = FileSystems.forPath(path);
     ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
     Map<String, FSDataInputStream> open = new HashMap<>();
-    try (SafetensorsWriter out = new SafetensorsWriter(fs.create(path, true), layout)) {
+    try (SafetensorsWriter out = new SafetensorsWriter(NamedOutputStream.create(fs, path, true), layout)) {
       for (TensorEntry t : layout.tensors()) {
         out.beginTensor(t.name());
         for (Piece p : byName.get(t.name()).pieces()) {

@@ -1,5 +1,6 @@
 package dev.quarry.json;
 
+import dev.quarry.fs.NamedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,7 @@ public final class TransformersJsonFile {
   private TransformersJsonFile() {}
 
   public static void write(FileSystem fs, Path path, Map<String, Object> content) throws IOException {
-    try (OutputStream out = fs.create(path, true)) {
+    try (OutputStream out = NamedOutputStream.create(fs, path, true)) {
       out.write((PythonJson.dumpsIndented(content, true) + "\n").getBytes(StandardCharsets.UTF_8));
     }
   }

@@ -3,7 +3,7 @@ package dev.quarry.quantize;
 import dev.quarry.kernels.Float16OverflowException;
 import dev.quarry.safetensors.CheckpointException;
 
-/** A tensor value that cannot be quantized: NaN, ±inf, or (int8 modes) beyond the float16 range. */
+/** A tensor value the int8 modes cannot take: beyond the float16 range they cast to. */
 public final class InvalidTensorValueException extends CheckpointException {
   private static final long serialVersionUID = 1L;
 

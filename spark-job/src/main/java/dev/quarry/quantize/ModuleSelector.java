@@ -1,6 +1,7 @@
 package dev.quarry.quantize;
 
 import dev.quarry.kernels.ElementType;
+import dev.quarry.safetensors.CheckpointException;
 import dev.quarry.safetensors.TensorEntry;
 import java.util.List;
 import java.util.Set;
@@ -46,7 +47,25 @@ public final class ModuleSelector {
   }
 
   public boolean quantizes(TensorEntry t) {
-    if (ElementType.fromSafetensorsName(t.dtype().name()) == null || t.elementCount() == 0) {
+    return ElementType.fromSafetensorsName(t.dtype().name()) != null && selects(t);
+  }
+
+  /**
+   * Rejects a Linear weight whose dtype no kernel reads (F64, an integer or 8-bit float type):
+   * copying it unquantized would give a checkpoint transformers cannot load, because it builds a
+   * quantized module for every Linear weight not in {@code llm_int8_skip_modules}. With
+   * {@code allTensors} such tensors are copied: that mode promises only the float tensors.
+   */
+  public void checkDtype(String file, TensorEntry t, QuantMode mode) throws CheckpointException {
+    if (!allTensors && ElementType.fromSafetensorsName(t.dtype().name()) == null && selects(t)) {
+      throw new CheckpointException(file, t.name(), "dtype " + t.dtype() + " cannot be quantized to " + mode
+          + " (only F32, F16 and BF16 weights can)");
+    }
+  }
+
+  /** The rules alone, whatever the dtype: a Linear weight (or, with allTensors, any non-empty tensor). */
+  private boolean selects(TensorEntry t) {
+    if (t.elementCount() == 0) {
       return false;
     }
     if (allTensors) {

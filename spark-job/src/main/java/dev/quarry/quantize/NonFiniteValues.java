@@ -15,12 +15,12 @@ public final class NonFiniteValues {
    * the index in the tensor of element 0, for the message.
    */
   public static void check(ByteBuffer buffer, ElementType type, String file, String tensor, long firstElement)
-      throws InvalidTensorValueException {
+      throws NonFiniteValueException {
     int n = buffer.limit() / type.byteSize();
     for (int i = 0; i < n; i++) {
       String kind = nonFiniteKind(buffer, type, i);
       if (kind != null) {
-        throw new InvalidTensorValueException(file, tensor, kind + " at element " + (firstElement + i));
+        throw new NonFiniteValueException(file, tensor, kind + " at element " + (firstElement + i));
       }
     }
   }

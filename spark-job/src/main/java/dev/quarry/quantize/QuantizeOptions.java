@@ -4,14 +4,19 @@ import dev.quarry.kernels.Blocksize;
 
 /**
  * What {@code quarry quantize} does to one file: the mode, the 4-bit blocksize (ignored by the int8
- * modes) and whether every floating-point tensor is quantized instead of the Linear weights only.
+ * modes), whether every floating-point tensor is quantized instead of the Linear weights only, and
+ * whether a tensor holding NaN or ±inf is kept unquantized instead of failing the run.
  */
-public record QuantizeOptions(QuantMode mode, int blocksize, boolean allTensors) {
+public record QuantizeOptions(QuantMode mode, int blocksize, boolean allTensors, boolean allowNonFinite) {
   /** The blocksize transformers and Fabric use. */
   public static final int DEFAULT_BLOCKSIZE = 64;
 
   public QuantizeOptions {
     Blocksize.check(blocksize);
+  }
+
+  public QuantizeOptions(QuantMode mode, int blocksize, boolean allTensors) {
+    this(mode, blocksize, allTensors, false);
   }
 
   public static QuantizeOptions of(QuantMode mode) {

@@ -1,6 +1,7 @@
 package dev.quarry.quantize;
 
 import dev.quarry.fs.FileSystems;
+import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.kernels.KernelSupport;
 import dev.quarry.safetensors.CheckpointFormatException;
 import dev.quarry.safetensors.SafetensorsFile;
@@ -32,9 +33,11 @@ public final class SafetensorsQuantizer {
 
   private final ModuleSelector selector;
   private final TensorTransform transform;
+  private final QuantizeOptions options;
 
   public SafetensorsQuantizer(KernelSupport kernels, QuantizeOptions options) {
     this.selector = new ModuleSelector(options.allTensors());
+    this.options = options;
     QuantMode mode = options.mode();
     if (mode.isFourBit()) {
       this.transform = new FourBitTransform(kernels, mode.fourBitFormat(), options.blocksize(), mode.doubleQuant());
@@ -52,18 +55,33 @@ public final class SafetensorsQuantizer {
     try (SafetensorsFile input = SafetensorsFile.open(inFs, in);
         StagingFile staging = new StagingFile(outFs, stagingPath)) {
       List<OutputTensor> outputs = new ArrayList<>();
+      List<String> keptNonFinite = new ArrayList<>();
       int quantized = 0;
       for (TensorEntry t : input.header().tensors()) {
-        boolean selected = selector.quantizes(t);
-        quantized += selected ? 1 : 0;
-        outputs.addAll((selected ? transform : TensorTransform.COPY).apply(input, t, staging));
+        selector.checkDtype(input.name(), t, options.mode());
+        if (!selector.quantizes(t)) {
+          outputs.addAll(TensorTransform.COPY.apply(input, t, staging));
+          continue;
+        }
+        try {
+          outputs.addAll(transform.apply(input, t, staging));
+          quantized++;
+        } catch (NonFiniteValueException e) {
+          if (!options.allowNonFinite()) {
+            throw e;
+          }
+          // what the transform staged so far stays unreferenced in the scratch file
+          keptNonFinite.add("'" + t.name() + "' (" + e.problem() + ")");
+          outputs.addAll(TensorTransform.COPY.apply(input, t, staging));
+        }
       }
       SafetensorsLayout layout = layout(input.name(), outputs);
       write(outFs, temporary, layout, outputs);
       FileSystems.commit(outFs, temporary, out);
       List<TensorEntry> inputTensors = input.header().tensors();
       long bytesIn = input.header().dataStart() + (inputTensors.isEmpty() ? 0 : inputTensors.get(inputTensors.size() - 1).end());
-      return new QuantizeSummary(inputTensors.size(), quantized, outputs.size(), bytesIn, layout.fileLength());
+      return new QuantizeSummary(inputTensors.size(), quantized, outputs.size(), bytesIn, layout.fileLength(),
+          keptNonFinite);
     } finally {
       if (outFs.exists(temporary)) {
         outFs.delete(temporary, false);
@@ -89,7 +107,7 @@ public final class SafetensorsQuantizer {
     Map<String, OutputTensor> byName = new HashMap<>();
     outputs.forEach(o -> byName.put(o.spec().name(), o));
     ByteBuffer scratch = ByteBuffer.allocate(COPY_BUFFER_BYTES);
-    try (SafetensorsWriter writer = new SafetensorsWriter(fs.create(path, true), layout)) {
+    try (SafetensorsWriter writer = new SafetensorsWriter(NamedOutputStream.create(fs, path, true), layout)) {
       for (TensorEntry t : layout.tensors()) {
         writer.beginTensor(t.name());
         byName.get(t.name()).source().writeTo(writer, scratch);

@@ -1,5 +1,6 @@
 package dev.quarry.quantize;
 
+import dev.quarry.fs.NamedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -35,7 +36,11 @@ final class StagingFile implements Closeable {
     if (out == null) {
       throw new IllegalStateException("staging file already sealed for reading");
     }
-    out.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
+    try {
+      out.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
+    } catch (IOException e) {
+      throw NamedOutputStream.named(path, e);
+    }
     src.position(src.limit());
   }
 

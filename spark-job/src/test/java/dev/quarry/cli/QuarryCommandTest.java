@@ -79,7 +79,7 @@ class QuarryCommandTest {
   void replacesAnExistingOutput() throws IOException {
     Path out = dir.resolve("out.safetensors");
     Files.writeString(out, "old");
-    assertEquals(0, run("quantize", "--mode", "int8", ReferenceData.tinyLlamaShard(2).toString(), out.toString()));
+    assertEquals(0, run("quantize", "--mode", "int8", "--overwrite", ReferenceData.tinyLlamaShard(2).toString(), out.toString()));
     try (TensorFiles f = new TensorFiles(out)) {
       assertEquals(Dtype.I8, f.entry("model.layers.0.mlp.up_proj.weight").dtype());
     }

@@ -1,0 +1,41 @@
+package dev.quarry.convert;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * With --allow-non-finite, the tensors whose blocks found NaN or ±inf: they are kept unquantized in
+ * their original dtype (their blocks' work is dropped), each is reported, and their modules go into
+ * {@code llm_int8_skip_modules} so that transformers loads them as plain Linear layers.
+ */
+record NonFiniteTensors(ConversionPlan plan, List<String> modules) {
+  private static final String WEIGHT = ".weight";
+
+  /** The plan with every tensor a block of which found non-finite values turned into a copy. */
+  static NonFiniteTensors keepUnquantized(ConversionPlan plan, List<BlockResult> blocks, Consumer<String> log) {
+    List<TensorPlan> tensors = new ArrayList<>();
+    List<String> modules = new ArrayList<>();
+    for (TensorPlan t : plan.tensors()) {
+      String found = null;
+      for (int b = t.firstBlock(); b < t.firstBlock() + t.blockCount() && found == null; b++) {
+        found = blocks.get(b).nonFinite();
+      }
+      if (found == null) {
+        tensors.add(t);
+        continue;
+      }
+      String name = t.tensor().name();
+      log.accept(String.format("--allow-non-finite: kept '%s' unquantized in %s (%s)", name, t.tensor().dtype(), found));
+      modules.add(name.endsWith(WEIGHT) ? name.substring(0, name.length() - WEIGHT.length()) : name);
+      tensors.add(new TensorPlan(t.id(), t.shard(), t.tensor(), TensorAction.COPY, false, t.tensor().shape(),
+          t.firstBlock(), 0));
+    }
+    if (modules.isEmpty()) {
+      return new NonFiniteTensors(plan, List.of());
+    }
+    List<BlockTask> kept = plan.blocks().stream()
+        .filter(b -> tensors.get(b.tensorId()).action() != TensorAction.COPY).toList();
+    return new NonFiniteTensors(new ConversionPlan(tensors, kept), modules);
+  }
+}

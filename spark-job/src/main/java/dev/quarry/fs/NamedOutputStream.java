@@ -1,0 +1,70 @@
+package dev.quarry.fs;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * An output file whose write, flush and close failures name the file: a full disk or a failing
+ * store says only "No space left on device", and the one error line quarry prints must say where.
+ */
+public final class NamedOutputStream extends FilterOutputStream {
+  private final Path path;
+
+  private NamedOutputStream(OutputStream out, Path path) {
+    super(out);
+    this.path = path;
+  }
+
+  /** {@code fs.create(path, overwrite)}, its failures naming {@code path}. */
+  public static OutputStream create(FileSystem fs, Path path, boolean overwrite) throws IOException {
+    try {
+      return new NamedOutputStream(fs.create(path, overwrite), path);
+    } catch (IOException e) {
+      throw named(path, e);
+    }
+  }
+
+  /** {@code e} with the path of the file it happened to. */
+  public static IOException named(Path path, IOException e) {
+    return new IOException(path + ": cannot write: " + e.getMessage(), e);
+  }
+
+  @Override
+  public void write(int b) throws IOException {
+    try {
+      out.write(b);
+    } catch (IOException e) {
+      throw named(path, e);
+    }
+  }
+
+  @Override
+  public void write(byte[] b, int off, int len) throws IOException {
+    try {
+      out.write(b, off, len);
+    } catch (IOException e) {
+      throw named(path, e);
+    }
+  }
+
+  @Override
+  public void flush() throws IOException {
+    try {
+      out.flush();
+    } catch (IOException e) {
+      throw named(path, e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      out.close();
+    } catch (IOException e) {
+      throw named(path, e);
+    }
+  }
+}

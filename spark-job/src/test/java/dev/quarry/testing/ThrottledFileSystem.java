@@ -1,0 +1,93 @@
+package dev.quarry.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSInputStream;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+
+/**
+ * The local disk as {@code throttled://<millis>ms/<absolute path>}, where every positioned read of
+ * at least 64 KiB (tensor data, not the small header reads) first sleeps {@code millis}: a slow
+ * store that stretches a conversion's quantize stage so a test can kill a process in the middle of
+ * it. Registered with Hadoop by {@code META-INF/services}, so Spark executor JVMs find it too.
+ */
+public final class ThrottledFileSystem extends RawLocalFileSystem {
+  public static final String SCHEME = "throttled";
+  private static final int SLOW_READ_BYTES = 64 << 10;
+
+  private URI uri;
+  private long millis;
+
+  public static String uri(long millis, java.nio.file.Path local) {
+    return SCHEME + "://" + millis + "ms" + local.toAbsolutePath();
+  }
+
+  @Override
+  public String getScheme() {
+    return SCHEME;
+  }
+
+  @Override
+  public void initialize(URI name, Configuration conf) throws IOException {
+    super.initialize(name, conf);
+    this.uri = URI.create(SCHEME + "://" + name.getAuthority() + "/");
+    this.millis = Long.parseLong(name.getAuthority().replace("ms", ""));
+  }
+
+  @Override
+  public URI getUri() {
+    return uri;
+  }
+
+  @Override
+  public FSDataInputStream open(Path f, int bufferSize) throws IOException {
+    FSDataInputStream in = super.open(f, bufferSize);
+    return new FSDataInputStream(new FSInputStream() {
+      @Override
+      public int read(long position, byte[] buffer, int offset, int length) throws IOException {
+        if (length >= SLOW_READ_BYTES) {
+          try {
+            Thread.sleep(millis);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+          }
+        }
+        return in.read(position, buffer, offset, length);
+      }
+
+      @Override
+      public void seek(long pos) throws IOException {
+        in.seek(pos);
+      }
+
+      @Override
+      public long getPos() throws IOException {
+        return in.getPos();
+      }
+
+      @Override
+      public boolean seekToNewSource(long targetPos) throws IOException {
+        return in.seekToNewSource(targetPos);
+      }
+
+      @Override
+      public int read() throws IOException {
+        return in.read();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        return in.read(b, off, len);
+      }
+
+      @Override
+      public void close() throws IOException {
+        in.close();
+      }
+    });
+  }
+}
