@@ -31,6 +31,8 @@ import org.apache.spark.util.LongAccumulator;
  */
 public final class ConversionJob {
   private static final long PROGRESS_MILLIS = 5_000;
+  /** How long a failed run waits for the tasks still running before it removes its output. */
+  private static final long ABANDON_WAIT_MILLIS = 60_000;
 
   private ConversionJob() {}
 
@@ -80,6 +82,7 @@ public final class ConversionJob {
       for (TensorPlan t : plan.tensors()) {
         outputs.addAll(OutputTensors.of(t, o.mode(), o.blocksize(), blocks, nested, offsets[t.id()]));
       }
+      OutputNames.requireUnique(outputs, plan);
       List<List<OutputTensorPlan>> shards = ShardSplitter.split(outputs, OutputTensorPlan::byteSize, o.maxShardBytes());
       List<ShardTask> shardTasks = new ArrayList<>();
       for (int i = 0; i < shards.size(); i++) {
@@ -101,6 +104,7 @@ public final class ConversionJob {
       return new ConvertSummary(false, plan.tensors().size(), (int) quantizedCount(plan), plan.blocks().size(),
           shardTasks.size(), model.inputBytes(), bytesOut, quantizeSeconds, (System.nanoTime() - start) / 1e9);
     } catch (IOException | RuntimeException e) {
+      RunningTasks.awaitNone(sc, ABANDON_WAIT_MILLIS);
       store.abandon();
       throw e;
     }

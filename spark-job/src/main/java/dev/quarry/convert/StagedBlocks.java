@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.fs.NamedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectInputFilter;
@@ -43,7 +44,7 @@ final class StagedBlocks {
     BlockResult committed = new BlockResult(attempt.blockId(), data.toString(), attempt.primaryBytes(),
         attempt.secondaryBytes(), attempt.absmaxSum());
     Path attemptRecord = new Path(attemptData + RESULT);
-    try (ObjectOutputStream out = new ObjectOutputStream(fs.create(attemptRecord, true))) {
+    try (ObjectOutputStream out = new ObjectOutputStream(NamedOutputStream.create(fs, attemptRecord, true))) {
       out.writeObject(committed);
     }
     renameOrDrop(fs, attemptRecord, new Path(stagingDir, name(kind, attempt.blockId()) + RESULT));

@@ -48,7 +48,8 @@ public final class SafetensorsFile implements Closeable {
     }
   }
 
-  private static SafetensorsHeader readHeader(String name, FSDataInputStream in, long fileLength)
+  /** Reads and validates the header of a file of {@code fileLength} bytes open as {@code in}. */
+  static SafetensorsHeader readHeader(String name, FSDataInputStream in, long fileLength)
       throws IOException {
     if (fileLength < 8) {
       throw new CheckpointFormatException(name, null,

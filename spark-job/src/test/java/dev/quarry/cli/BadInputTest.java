@@ -1,17 +1,16 @@
 package dev.quarry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.TensorSpec;
+import dev.quarry.testing.CliRun;
+import dev.quarry.testing.FileTrees;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.SmallModels;
 import dev.quarry.testing.TestCheckpoints;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,14 +19,13 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /**
  * Every kind of bad input of issue 4, through the real command line: one error line naming the file
@@ -42,8 +40,7 @@ class BadInputTest {
   @TempDir
   Path dir;
 
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private final CliRun cli = new CliRun();
 
   /** Writes a bad model into a directory. */
   interface Fixture {
@@ -156,7 +153,13 @@ class BadInputTest {
           config(model);
           TestCheckpoints.write(model.resolve("model.safetensors"),
               List.of(new TestCheckpoints.Tensor(new TensorSpec(W, Dtype.F64, List.of(4L, 64L)), new byte[2048])));
-        }, W, "dtype F64 cannot be quantized to nf4"));
+        }, W, "dtype F64 cannot be quantized to nf4"),
+        file("a tensor named like a quantized output", model -> {
+          config(model);
+          List<TestCheckpoints.Tensor> tensors = new ArrayList<>(SmallModels.layer(0, 0.5f));
+          tensors.add(new TestCheckpoints.Tensor(new TensorSpec(W + ".absmax", Dtype.F32, List.of(4L)), new byte[16]));
+          TestCheckpoints.write(model.resolve("model.safetensors"), tensors);
+        }, W + ".absmax", "already holds a tensor of the name a quantized tensor needs"));
   }
 
   private static Case model(String label, Fixture f, String file, String tensor, String phrase) {
@@ -238,75 +241,42 @@ class BadInputTest {
     return modelCases().map(Arguments::of);
   }
 
-  private int run(String... args) {
-    CommandLine cl = Quarry.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return cl.execute(args);
-  }
-
   @ParameterizedTest(name = "{0}")
   @MethodSource("quantizeCases")
   void quantizeRefuses(Case c) throws IOException {
-    Path model = dir.resolve("model");
-    c.fixture().write(model);
-    Map<String, String> before = snapshot(model);
-    Path output = dir.resolve("out.safetensors");
-    int code = run("quantize", "--mode", c.mode(), model.resolve("model.safetensors").toString(), output.toString());
-    assertRefused(code, model.resolve(c.file()), c);
-    assertFalse(Files.exists(output), "no output");
-    assertEquals(List.of("model"), names(dir), "no temporary or staging file beside the output");
-    assertEquals(before, snapshot(model), "input untouched");
+    assertRefusedCleanly(c, "out.safetensors",
+        (model, output) -> new String[] {"quantize", "--mode", c.mode(), model.resolve("model.safetensors").toString(),
+            output.toString()});
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("convertCases")
   void convertRefuses(Case c) throws IOException {
+    assertRefusedCleanly(c, "out", (model, output) -> new String[] {"convert", "--input", model.toString(), "--output",
+        output.toString(), "--mode", c.mode(), "--master", "local[1]"});
+  }
+
+  /** Runs the command on the case's model directory; nothing may appear beside it, nothing in it may change. */
+  private void assertRefusedCleanly(Case c, String outputName, BiFunction<Path, Path, String[]> command)
+      throws IOException {
     Path model = dir.resolve("model");
     c.fixture().write(model);
-    Map<String, String> before = snapshot(model);
-    Path output = dir.resolve("out");
-    int code = run("convert", "--input", model.toString(), "--output", output.toString(), "--mode", c.mode(),
-        "--master", "local[1]");
+    Map<String, String> before = FileTrees.snapshot(model);
+    int code = cli.run(command.apply(model, dir.resolve(outputName)));
     assertRefused(code, model.resolve(c.file()), c);
-    assertFalse(Files.exists(output), "no output directory");
-    assertEquals(before, snapshot(model), "input untouched");
+    assertEquals(List.of("model"), FileTrees.names(dir), "no output, no temporary or staging file beside it");
+    assertEquals(before, FileTrees.snapshot(model), "input untouched");
   }
 
   /** Exit code 2 and exactly one line: {@code quarry: error: <file>: [tensor '<t>': ]...<phrase>...}. */
   private void assertRefused(int code, Path file, Case c) {
-    assertEquals(Quarry.EXIT_ERROR, code, () -> c + ": " + err + out);
-    String e = err.toString();
+    assertEquals(Quarry.EXIT_ERROR, code, () -> c + ": " + cli.err() + cli.out());
+    String e = cli.err();
     assertEquals(1, e.lines().count(), e);
     String line = e.lines().findFirst().orElseThrow();
     String expected = "quarry: error: (file:)?" + Pattern.quote(file.toString()) + ": "
         + (c.tensor() == null ? "(?!tensor )" : Pattern.quote("tensor '" + c.tensor() + "': ")) + ".*"
         + Pattern.quote(c.phrase()) + ".*";
     assertTrue(line.matches(expected), () -> "\n" + line + "\nshould match\n" + expected);
-  }
-
-  /** Every file under {@code root} with a digest of its bytes. */
-  static Map<String, String> snapshot(Path root) throws IOException {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.filter(Files::isRegularFile).toList()) {
-        files.put(root.relativize(p).toString(), Arrays.toString(sha256(Files.readAllBytes(p))));
-      }
-    }
-    return files;
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  static List<String> names(Path d) throws IOException {
-    try (Stream<Path> s = Files.list(d)) {
-      return s.map(p -> p.getFileName().toString()).sorted().toList();
-    }
   }
 }

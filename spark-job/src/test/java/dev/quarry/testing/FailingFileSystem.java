@@ -2,13 +2,9 @@ package dev.quarry.testing;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.URI;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.util.Progressable;
 
@@ -16,12 +12,11 @@ import org.apache.hadoop.util.Progressable;
  * The local disk as {@code failing://<name>-<N>/<absolute path>}: a disk that is full after
  * {@code N} bytes. Every byte written through one instance counts (Hadoop caches one instance per
  * authority, so a test picks a fresh name); the write that would pass {@code N} fails with "No space
- * left on device", as every later one does. Registered with Hadoop by {@code META-INF/services}.
+ * left on device", as every later one does.
  */
-public final class FailingFileSystem extends RawLocalFileSystem {
+public final class FailingFileSystem extends LocalDiskUnderScheme {
   public static final String SCHEME = "failing";
 
-  private URI uri;
   private long budget;
   private final AtomicLong written = new AtomicLong();
 
@@ -30,22 +25,13 @@ public final class FailingFileSystem extends RawLocalFileSystem {
     return SCHEME + "://" + name + "-" + bytes + local.toAbsolutePath();
   }
 
-  @Override
-  public String getScheme() {
-    return SCHEME;
+  public FailingFileSystem() {
+    super(SCHEME);
   }
 
   @Override
-  public void initialize(URI name, Configuration conf) throws IOException {
-    super.initialize(name, conf);
-    this.uri = URI.create(SCHEME + "://" + name.getAuthority() + "/");
-    String authority = name.getAuthority();
+  void configure(String authority) {
     this.budget = Long.parseLong(authority.substring(authority.lastIndexOf('-') + 1));
-  }
-
-  @Override
-  public URI getUri() {
-    return uri;
   }
 
   /** Bytes written so far through this instance. */

@@ -1,45 +1,33 @@
 package dev.quarry.testing;
 
 import java.io.IOException;
-import java.net.URI;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSInputStream;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 
 /**
  * The local disk as {@code throttled://<millis>ms/<absolute path>}, where every positioned read of
  * at least 64 KiB (tensor data, not the small header reads) first sleeps {@code millis}: a slow
  * store that stretches a conversion's quantize stage so a test can kill a process in the middle of
- * it. Registered with Hadoop by {@code META-INF/services}, so Spark executor JVMs find it too.
+ * it.
  */
-public final class ThrottledFileSystem extends RawLocalFileSystem {
+public final class ThrottledFileSystem extends LocalDiskUnderScheme {
   public static final String SCHEME = "throttled";
   private static final int SLOW_READ_BYTES = 64 << 10;
 
-  private URI uri;
   private long millis;
 
   public static String uri(long millis, java.nio.file.Path local) {
     return SCHEME + "://" + millis + "ms" + local.toAbsolutePath();
   }
 
-  @Override
-  public String getScheme() {
-    return SCHEME;
+  public ThrottledFileSystem() {
+    super(SCHEME);
   }
 
   @Override
-  public void initialize(URI name, Configuration conf) throws IOException {
-    super.initialize(name, conf);
-    this.uri = URI.create(SCHEME + "://" + name.getAuthority() + "/");
-    this.millis = Long.parseLong(name.getAuthority().replace("ms", ""));
-  }
-
-  @Override
-  public URI getUri() {
-    return uri;
+  void configure(String authority) {
+    this.millis = Long.parseLong(authority.replace("ms", ""));
   }
 
   @Override

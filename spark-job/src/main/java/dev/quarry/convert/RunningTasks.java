@@ -1,0 +1,41 @@
+package dev.quarry.convert;
+
+import org.apache.spark.SparkExecutorInfo;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Waits for the tasks a failed job leaves running. When one task fails, Spark aborts the job but
+ * lets the other running tasks finish, and they go on writing their staging files: cleaning up the
+ * output before they stop would let them recreate it.
+ */
+final class RunningTasks {
+  private static final long POLL_MILLIS = 100;
+
+  private RunningTasks() {}
+
+  /**
+   * Returns when no executor has run a task for two polls in a row (the counts come from Spark's
+   * listener bus, a little behind), or after {@code timeoutMillis}.
+   */
+  static void awaitNone(JavaSparkContext sc, long timeoutMillis) {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    int idlePolls = 0;
+    while (idlePolls < 2 && System.currentTimeMillis() < deadline) {
+      idlePolls = running(sc) == 0 ? idlePolls + 1 : 0;
+      try {
+        Thread.sleep(POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static int running(JavaSparkContext sc) {
+    int n = 0;
+    for (SparkExecutorInfo e : sc.statusTracker().getExecutorInfos()) {
+      n += e.numRunningTasks();
+    }
+    return n;
+  }
+}

@@ -1,0 +1,42 @@
+package dev.quarry.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+
+/**
+ * The local disk under a test scheme, {@code <scheme>://<authority>/<absolute local path>}, the
+ * authority carrying the test's settings (Hadoop caches one instance per scheme and authority).
+ * Subclasses change one behaviour; they are registered with Hadoop by {@code META-INF/services}, so
+ * that every JVM with the test classpath (Spark executors included) finds them.
+ */
+abstract class LocalDiskUnderScheme extends RawLocalFileSystem {
+  private final String scheme;
+  private URI uri;
+
+  LocalDiskUnderScheme(String scheme) {
+    this.scheme = scheme;
+  }
+
+  /** Reads the test's settings from the authority. */
+  abstract void configure(String authority);
+
+  @Override
+  public String getScheme() {
+    return scheme;
+  }
+
+  @Override
+  public void initialize(URI name, Configuration conf) throws IOException {
+    super.initialize(name, conf);
+    this.uri = URI.create(scheme + "://" + name.getAuthority() + "/");
+    configure(name.getAuthority());
+  }
+
+  @Override
+  public URI getUri() {
+    // the superclass constructor qualifies its working directory before initialize sets the authority
+    return uri != null ? uri : URI.create(scheme + ":///");
+  }
+}
