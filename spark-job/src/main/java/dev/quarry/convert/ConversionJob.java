@@ -21,7 +21,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * A whole conversion on Spark: read and plan on the driver; executors quantize the blocks; the
@@ -85,18 +84,10 @@ public final class ConversionJob {
 
   private static List<BlockResult> quantizeBlocks(JavaSparkContext sc, ConversionPlan plan, ConvertOptions o,
       String staging, Consumer<String> log) throws IOException {
-    try (ProgressReporter progress = new ProgressReporter(sc, plan.blocks().size(), plan.blockBytes(), log, PROGRESS_MILLIS)) {
-      LongAccumulator blocksDone = progress.blocksDone();
-      LongAccumulator bytesDone = progress.bytesDone();
-      int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, plan.blocks().size());
-      List<BlockResult> results = collect(sc.parallelize(plan.blocks(), partitions).map(task -> {
-        BlockResult r = BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId());
-        blocksDone.add(1);
-        bytesDone.add(task.inputBytes());
-        return r;
-      }));
-      progress.report();
-      return sortedById(results);
+    int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, plan.blocks().size());
+    try (ProgressReporter progress = new ProgressReporter(sc, plan, partitions, log, PROGRESS_MILLIS)) {
+      return sortedById(collect(sc.parallelize(plan.blocks(), partitions)
+          .map(task -> BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId()))));
     }
   }
 
