@@ -22,7 +22,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * A whole conversion on Spark: read and plan on the driver; executors quantize the blocks; the
@@ -93,7 +92,7 @@ public final class ConversionJob {
       for (int i = 0; i < shardTasks.size(); i++) {
         store.commitShard(written.get(i), shardTasks.get(i).fileName());
       }
-      long bytesOut = writeIndex(store, shardTasks);
+      long bytesOut = writeIndex(store, shardTasks, parameterCount(plan, o));
       if (model.config() != null) {
         Map<String, Object> q = QuantizationConfigJson.of(o.mode(), QuantizationConfigJson.modelDtype(model.config()),
             skipModules(o.rules(), plan, nonFinite.modules()));
@@ -118,26 +117,17 @@ public final class ConversionJob {
   private static List<BlockResult> quantizeBlocks(JavaSparkContext sc, ConversionPlan plan, ConvertOptions o,
       String staging, Consumer<String> log) throws IOException {
     Map<Integer, BlockResult> finished = reusable(staging, "block", plan.blocks().size(), log);
-    List<BlockTask> todo = plan.blocks().stream().filter(b -> !finished.containsKey(b.blockId())).toList();
+    // the progress reporter counts what this run does: the blocks left, as they are parallelized
+    ConversionPlan todo = new ConversionPlan(plan.tensors(),
+        plan.blocks().stream().filter(b -> !finished.containsKey(b.blockId())).toList());
     boolean allowNonFinite = o.allowNonFinite();
     List<BlockResult> results = new ArrayList<>(finished.values());
-    try (ProgressReporter progress = new ProgressReporter(sc, todo.size(), bytes(todo), log, PROGRESS_MILLIS)) {
-      LongAccumulator blocksDone = progress.blocksDone();
-      LongAccumulator bytesDone = progress.bytesDone();
-      int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, todo.size());
-      results.addAll(collect(sc.parallelize(todo, partitions).map(task -> {
-        BlockResult r = BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId(), allowNonFinite);
-        blocksDone.add(1);
-        bytesDone.add(task.inputBytes());
-        return r;
-      })));
-      progress.report();
+    int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, todo.blocks().size());
+    try (ProgressReporter progress = new ProgressReporter(sc, todo, partitions, log, PROGRESS_MILLIS)) {
+      results.addAll(collect(sc.parallelize(todo.blocks(), partitions)
+          .map(task -> BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId(), allowNonFinite))));
     }
     return byId(results, plan.blocks().size());
-  }
-
-  private static long bytes(List<BlockTask> blocks) {
-    return blocks.stream().mapToLong(BlockTask::inputBytes).sum();
   }
 
   /** The results of {@code kind} a run of the same plan (interrupted) committed in the staging area. */
@@ -187,8 +177,22 @@ public final class ConversionJob {
     return byId(results, blocks.size());
   }
 
+  /**
+   * The index's {@code total_parameters}: transformers 5 writes {@code model.num_parameters()}, which
+   * counts a 4-bit weight of n elements as its packed bytes times two (n rounded up to even) and an
+   * int8 or copied tensor as its elements.
+   */
+  static long parameterCount(ConversionPlan plan, ConvertOptions o) {
+    long parameters = 0;
+    for (TensorPlan t : plan.tensors()) {
+      long n = t.tensor().elementCount();
+      parameters += t.action() == TensorAction.QUANTIZE && o.mode().isFourBit() ? (n + 1) / 2 * 2 : n;
+    }
+    return parameters;
+  }
+
   /** Writes the index when there are several shards, as transformers does; returns the bytes of all shards. */
-  private static long writeIndex(OutputStore store, List<ShardTask> shards) throws IOException {
+  private static long writeIndex(OutputStore store, List<ShardTask> shards, long parameters) throws IOException {
     long total = 0;
     long fileBytes = 0;
     Map<String, Object> weightMap = new TreeMap<>();
@@ -202,6 +206,7 @@ public final class ConversionJob {
     }
     if (shards.size() > 1) {
       Map<String, Object> metadata = new LinkedHashMap<>();
+      metadata.put("total_parameters", parameters);
       metadata.put("total_size", total);
       Map<String, Object> index = new LinkedHashMap<>();
       index.put("metadata", metadata);

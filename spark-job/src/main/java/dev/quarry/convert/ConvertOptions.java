@@ -45,6 +45,11 @@ public record ConvertOptions(String input, String output, QuantMode mode, int bl
         overwrite);
   }
 
+  public ConvertOptions withMaxShardBytes(long bytes) {
+    return new ConvertOptions(input, output, mode, blocksize, rules, blockBytes, bytes, partitions, allowNonFinite,
+        overwrite);
+  }
+
   public ConvertOptions withRules(ModuleRules r) {
     return new ConvertOptions(input, output, mode, blocksize, r, blockBytes, maxShardBytes, partitions, allowNonFinite,
         overwrite);
