@@ -51,7 +51,9 @@ final class DemoCommand implements Callable<Integer> {
         config.layers(), config.hidden(), config.vocab(), inputDir, shards.size());
     out.flush();
     try (JavaSparkContext sc = SparkContexts.start("quarry demo", null)) {
-      ConvertSummary s = ConvertCommand.run(sc, ConvertOptions.of(inputDir.toString(), outputDir.toString(), mode), out);
+      // the demo regenerates its input, so a rerun is a different conversion: it owns its output directory
+      ConvertSummary s = ConvertCommand.run(sc,
+          ConvertOptions.of(inputDir.toString(), outputDir.toString(), mode).withOverwrite(true), out);
       out.println(outputDir + ": " + s.describe());
     }
     out.flush();

@@ -180,6 +180,10 @@ class QuarryCommandTest {
       assertEquals(Dtype.BF16, f.entry("lm_head.weight").dtype());
     }
     assertTrue(out().contains("converted 21 tensors (14 quantized, 7 copied)"), out());
+    this.out.getBuffer().setLength(0);
+    // the demo regenerates its input (new files): a different conversion, replacing its own output
+    assertEquals(0, run("demo", "--dir", dir.toString(), "--mode", "fp4"), err.toString());
+    assertTrue(out().contains("converted 21 tensors (14 quantized, 7 copied)"), out());
   }
 
   @Test
