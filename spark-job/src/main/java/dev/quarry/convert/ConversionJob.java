@@ -89,7 +89,8 @@ public final class ConversionJob {
       LongAccumulator blocksDone = progress.blocksDone();
       LongAccumulator bytesDone = progress.bytesDone();
       int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, plan.blocks().size());
-      List<BlockResult> results = collect(sc.parallelize(plan.blocks(), partitions).map(task -> {
+      InputLocality locality = InputLocality.of(plan.blocks());
+      List<BlockResult> results = collect(LocalizedTasks.rdd(sc, plan.blocks(), partitions, locality::bytesByHost).map(task -> {
         BlockResult r = BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId());
         blocksDone.add(1);
         bytesDone.add(task.inputBytes());
