@@ -62,8 +62,9 @@ public final class ConversionJob {
       for (int i = 0; i < shards.size(); i++) {
         shardTasks.add(new ShardTask(ShardSplitter.fileName(i, shards.size()), shards.get(i)));
       }
+      ShardDestination destination = store.shardDestination(staging);
       List<String> written = collect(sc.parallelize(shardTasks, Math.max(1, shardTasks.size()))
-          .map(task -> ShardWriter.write(task, staging, TaskContext.get().taskAttemptId())));
+          .map(task -> ShardWriter.write(task, destination, TaskContext.get().taskAttemptId())));
       for (int i = 0; i < shardTasks.size(); i++) {
         store.commitShard(written.get(i), shardTasks.get(i).fileName());
       }

@@ -1,6 +1,7 @@
 package dev.quarry.convert;
 
 import dev.quarry.fs.FileSystems;
+import dev.quarry.fs.WholeFiles;
 import dev.quarry.json.TransformersJsonFile;
 import java.io.IOException;
 import java.util.List;
@@ -13,8 +14,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The output directory of a conversion. Work happens under {@code _staging/<run>}; the shards are
- * renamed into place when all are written, then the JSON files and the copied model files follow,
- * and {@code _SUCCESS} comes last: an output without it is incomplete and is redone by the next run;
+ * renamed into place when all are written (on an object store they are written in place, see
+ * {@link ShardDestination}), then the JSON files and the copied model files follow, and {@code _SUCCESS} comes last: an output without it is incomplete and is redone by the next run;
  * an output with it is left alone.
  */
 final class OutputStore {
@@ -48,9 +49,18 @@ final class OutputStore {
     return staging.toString();
   }
 
-  /** Moves an assembled shard (an attempt's file in the staging area) to its final name. */
+  /** Where executors write the shards: see {@link ShardDestination}. */
+  ShardDestination shardDestination(String staging) throws IOException {
+    boolean finalNames = WholeFiles.writesAppearWhole(fs, dir);
+    return new ShardDestination(finalNames ? dir.toString() : staging, finalNames);
+  }
+
+  /** Moves an assembled shard (an attempt's file in the staging area) to its final name, unless it is there. */
   void commitShard(String written, String fileName) throws IOException {
-    FileSystems.commit(fs, new Path(written), new Path(dir, fileName));
+    Path target = new Path(dir, fileName);
+    if (!new Path(written).equals(target)) {
+      FileSystems.commit(fs, new Path(written), target);
+    }
   }
 
   void writeJson(String fileName, Map<String, Object> content) throws IOException {
