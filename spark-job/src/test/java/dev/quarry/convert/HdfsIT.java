@@ -1,8 +1,10 @@
 package dev.quarry.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.fs.WholeFiles;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.OutputTrees;
 import dev.quarry.testing.ReferenceData;
@@ -84,6 +86,8 @@ class HdfsIT {
     ConvertSummary s = ConversionJob.run(sc, ConvertOptions.of(input.toString(), out.toString(), QuantMode.NF4_DQ), line -> {});
     assertEquals(21, s.tensors());
     OutputTrees.assertIdentical(local, fs, out);
+    // HDFS shows a file while it is written: shards go through the staging area and an (atomic) rename
+    assertFalse(WholeFiles.writesAppearWhole(fs, out));
   }
 
   @Test
