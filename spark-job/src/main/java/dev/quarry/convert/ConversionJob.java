@@ -21,7 +21,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * A whole conversion on Spark: read and plan on the driver; executors quantize the blocks; the
@@ -68,7 +67,7 @@ public final class ConversionJob {
       for (int i = 0; i < shardTasks.size(); i++) {
         store.commitShard(written.get(i), shardTasks.get(i).fileName());
       }
-      long bytesOut = writeIndex(store, shardTasks);
+      long bytesOut = writeIndex(store, shardTasks, parameterCount(plan, o));
       if (model.config() != null) {
         Map<String, Object> q = QuantizationConfigJson.of(o.mode(), QuantizationConfigJson.modelDtype(model.config()),
             skipModules(o.rules(), plan));
@@ -86,19 +85,11 @@ public final class ConversionJob {
 
   private static List<BlockResult> quantizeBlocks(JavaSparkContext sc, ConversionPlan plan, ConvertOptions o,
       String staging, Consumer<String> log) throws IOException {
-    try (ProgressReporter progress = new ProgressReporter(sc, plan.blocks().size(), plan.blockBytes(), log, PROGRESS_MILLIS)) {
-      LongAccumulator blocksDone = progress.blocksDone();
-      LongAccumulator bytesDone = progress.bytesDone();
-      int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, plan.blocks().size());
-      InputLocality locality = InputLocality.of(plan.blocks());
-      List<BlockResult> results = collect(LocalizedTasks.rdd(sc, plan.blocks(), partitions, locality::bytesByHost).map(task -> {
-        BlockResult r = BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId());
-        blocksDone.add(1);
-        bytesDone.add(task.inputBytes());
-        return r;
-      }));
-      progress.report();
-      return sortedById(results);
+    int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, plan.blocks().size());
+    InputLocality locality = InputLocality.of(plan.blocks());
+    try (ProgressReporter progress = new ProgressReporter(sc, plan, partitions, log, PROGRESS_MILLIS)) {
+      return sortedById(collect(LocalizedTasks.rdd(sc, plan.blocks(), partitions, locality::bytesByHost)
+          .map(task -> BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId()))));
     }
   }
 
@@ -132,8 +123,22 @@ public final class ConversionJob {
         .map(task -> NestedProcessor.process(task, staging, TaskContext.get().taskAttemptId()))));
   }
 
+  /**
+   * The index's {@code total_parameters}: transformers 5 writes {@code model.num_parameters()}, which
+   * counts a 4-bit weight of n elements as its packed bytes times two (n rounded up to even) and an
+   * int8 or copied tensor as its elements.
+   */
+  static long parameterCount(ConversionPlan plan, ConvertOptions o) {
+    long parameters = 0;
+    for (TensorPlan t : plan.tensors()) {
+      long n = t.tensor().elementCount();
+      parameters += t.action() == TensorAction.QUANTIZE && o.mode().isFourBit() ? (n + 1) / 2 * 2 : n;
+    }
+    return parameters;
+  }
+
   /** Writes the index when there are several shards, as transformers does; returns the bytes of all shards. */
-  private static long writeIndex(OutputStore store, List<ShardTask> shards) throws IOException {
+  private static long writeIndex(OutputStore store, List<ShardTask> shards, long parameters) throws IOException {
     long total = 0;
     long fileBytes = 0;
     Map<String, Object> weightMap = new TreeMap<>();
@@ -147,6 +152,7 @@ public final class ConversionJob {
     }
     if (shards.size() > 1) {
       Map<String, Object> metadata = new LinkedHashMap<>();
+      metadata.put("total_parameters", parameters);
       metadata.put("total_size", total);
       Map<String, Object> index = new LinkedHashMap<>();
       index.put("metadata", metadata);

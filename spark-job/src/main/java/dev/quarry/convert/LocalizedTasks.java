@@ -18,8 +18,9 @@ import scala.reflect.ClassTag$;
 /**
  * Task descriptions as an RDD whose partitions prefer the hosts that store their input, so that Spark
  * runs each task next to its data when an executor is there. The partitions are the contiguous slices
- * {@code parallelize} would make; a partition prefers the (up to) {@value #MAX_HOSTS} hosts holding the
- * most of its input bytes. Without locations it is a plain {@code parallelize}.
+ * {@code parallelize} would make (ProgressReporter counts on that); a partition prefers the (up to)
+ * {@value #MAX_HOSTS} hosts holding the most of its input bytes. Without locations it is a plain
+ * {@code parallelize}.
  */
 final class LocalizedTasks {
   static final int MAX_HOSTS = 3;
