@@ -11,6 +11,9 @@ quarry_launch="$quarry_root/spark-job/target/quarry-launch"
 quarry_jar="$quarry_root/spark-job/target/quarry-spark-job.jar"
 quarry_app_jar="$quarry_root/spark-job/target/quarry-app.jar"
 quarry_java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# Hadoop's configuration directory (core-site.xml: hdfs:// and s3a:// settings and credentials) goes first on
+# every classpath, as Spark's own launcher puts it.
+quarry_conf_classpath="${HADOOP_CONF_DIR:+$HADOOP_CONF_DIR:}"
 
 quarry_needs_build() {
   local f

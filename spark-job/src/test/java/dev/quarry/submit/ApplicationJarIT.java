@@ -3,6 +3,7 @@ package dev.quarry.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.testing.ProjectFiles;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

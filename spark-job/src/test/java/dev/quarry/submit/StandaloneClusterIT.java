@@ -9,6 +9,7 @@ import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.OutputTrees;
 import dev.quarry.testing.ReferenceData;
+import dev.quarry.testing.Scripts;
 import dev.quarry.testing.SparkTestContext;
 import java.io.IOException;
 import java.net.ServerSocket;

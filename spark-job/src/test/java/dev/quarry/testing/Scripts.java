@@ -1,4 +1,4 @@
-package dev.quarry.submit;
+package dev.quarry.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,13 +11,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the project's scripts (scripts/cluster, scripts/submit) as a user would, on the jars Maven just built. */
-final class Scripts {
+public final class Scripts {
   /** What a script printed (stdout and stderr together) and its exit code. */
-  record Result(int exitCode, String output) {}
+  public record Result(int exitCode, String output) {}
 
   private Scripts() {}
 
-  static Result run(Map<String, String> env, long timeoutSeconds, String script, String... args)
+  public static Result run(Map<String, String> env, long timeoutSeconds, String script, String... args)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(ProjectFiles.root().resolve("scripts").resolve(script).toString());
