@@ -20,22 +20,28 @@ import org.apache.spark.api.java.JavaSparkContext;
  * bfloat16 Llama checkpoint (generated once into DIR and reused), with the I/O floor and the
  * single-core kernel figure measured in the same run. {@code convert}: the shapes of a 7B Llama (32
  * layers, about 13.5 GB), nf4-dq and int8. {@code memory}: 10 such layers (about 4.6 GB), nf4-dq,
- * meant to run with small heaps (scripts/bench sets -Xmx512m).
+ * meant to run with small heaps (scripts/bench sets -Xmx512m). {@code generate}: only writes the
+ * 10-layer model (scripts/bench cluster converts it on a standalone cluster).
  */
 public final class ConvertBench {
   private ConvertBench() {}
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 2 || !List.of("convert", "memory").contains(args[0])) {
-      System.err.println("usage: bench convert|memory DIR");
+    if (args.length != 2 || !List.of("convert", "memory", "generate").contains(args[0])) {
+      System.err.println("usage: bench convert|memory|generate DIR");
       System.exit(2);
     }
-    boolean memory = args[0].equals("memory");
+    // memory and generate (the input of scripts/bench cluster): the 10-layer model
+    boolean memory = !args[0].equals("convert");
     SampleModelConfig model = new SampleModelConfig(memory ? 10 : 32, 4096, 11008, 32000, 32, 32, 5_000_000_000L, 42L);
     Path root = new Path(args[1]);
     FileSystem fs = FileSystems.forPath(root);
     Path input = new Path(root, (memory ? "llama-10l" : "llama-7b") + "-bf16");
     generateOnce(fs, input, model);
+    if (args[0].equals("generate")) {
+      print("input %s", input);
+      return;
+    }
     long inputBytes = inputBytes(fs, input);
     int cores = Runtime.getRuntime().availableProcessors();
     print("input %s: %.2f GB; %d cores; max heap %d MB", input, inputBytes / 1e9, cores, Runtime.getRuntime().maxMemory() >> 20);

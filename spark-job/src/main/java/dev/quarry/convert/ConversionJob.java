@@ -87,8 +87,9 @@ public final class ConversionJob {
       for (int i = 0; i < shards.size(); i++) {
         shardTasks.add(new ShardTask(ShardSplitter.fileName(i, shards.size()), shards.get(i)));
       }
+      ShardDestination destination = store.shardDestination(staging);
       List<String> written = collect(sc.parallelize(shardTasks, Math.max(1, shardTasks.size()))
-          .map(task -> ShardWriter.write(task, staging, TaskContext.get().taskAttemptId())));
+          .map(task -> ShardWriter.write(task, destination, TaskContext.get().taskAttemptId())));
       for (int i = 0; i < shardTasks.size(); i++) {
         store.commitShard(written.get(i), shardTasks.get(i).fileName());
       }
@@ -123,8 +124,9 @@ public final class ConversionJob {
     boolean allowNonFinite = o.allowNonFinite();
     List<BlockResult> results = new ArrayList<>(finished.values());
     int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, todo.blocks().size());
+    InputLocality locality = InputLocality.of(todo.blocks());
     try (ProgressReporter progress = new ProgressReporter(sc, todo, partitions, log, PROGRESS_MILLIS)) {
-      results.addAll(collect(sc.parallelize(todo.blocks(), partitions)
+      results.addAll(collect(LocalizedTasks.rdd(sc, todo.blocks(), partitions, locality::bytesByHost)
           .map(task -> BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId(), allowNonFinite))));
     }
     return byId(results, plan.blocks().size());

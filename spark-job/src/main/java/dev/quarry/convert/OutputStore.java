@@ -2,6 +2,7 @@ package dev.quarry.convert;
 
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.NamedOutputStream;
+import dev.quarry.fs.WholeFiles;
 import dev.quarry.json.TransformersJsonFile;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +17,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The output directory of a conversion. Work happens under {@code _staging/<key>}; the shards are
- * renamed into place when all are written, then the JSON files and the copied model files follow,
+ * renamed into place when all are written (on an object store they are written in place, see
+ * {@link ShardDestination}), then the JSON files and the copied model files follow,
  * and {@code _SUCCESS} (holding the {@link ConversionIdentity}) comes last: an output without it is
  * incomplete and is redone by the next run, which reuses the staged blocks of the same plan; an
  * output with it is left alone. A failed run removes what it wrote, and the directory too when the
@@ -104,9 +106,18 @@ final class OutputStore {
     return staging.toString();
   }
 
-  /** Moves an assembled shard (an attempt's file in the staging area) to its final name. */
+  /** Where executors write the shards: see {@link ShardDestination}. */
+  ShardDestination shardDestination(String staging) throws IOException {
+    boolean finalNames = WholeFiles.writesAppearWhole(fs, dir);
+    return new ShardDestination(finalNames ? dir.toString() : staging, finalNames);
+  }
+
+  /** Moves an assembled shard (an attempt's file in the staging area) to its final name, unless it is there. */
   void commitShard(String written, String fileName) throws IOException {
-    FileSystems.commit(fs, new Path(written), new Path(dir, fileName));
+    Path target = new Path(dir, fileName);
+    if (!new Path(written).equals(target)) {
+      FileSystems.commit(fs, new Path(written), target);
+    }
   }
 
   void writeJson(String fileName, Map<String, Object> content) throws IOException {

@@ -2,6 +2,7 @@ package dev.quarry.convert;
 
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.NamedOutputStream;
+import dev.quarry.fs.WholeFiles;
 import dev.quarry.safetensors.SafetensorsLayout;
 import dev.quarry.safetensors.SafetensorsWriter;
 import dev.quarry.safetensors.TensorEntry;
@@ -13,13 +14,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
  * Assembles one output shard on an executor: the safetensors header of its layout, then every
- * tensor's pieces in layout order through one bounded buffer. It writes an attempt-unique file in
- * the staging area; the driver renames the one it hears back about.
+ * tensor's pieces in layout order through one bounded buffer, to where its {@link ShardDestination}
+ * says; a failed write is abandoned (an object-store upload aborted), never published half-written.
  */
 final class ShardWriter {
   private static final int BUFFER_BYTES = 4 << 20;
@@ -27,7 +29,7 @@ final class ShardWriter {
   private ShardWriter() {}
 
   /** Returns the written file (URI string). */
-  static String write(ShardTask task, String stagingDir, long attemptId) throws IOException {
+  static String write(ShardTask task, ShardDestination destination, long attemptId) throws IOException {
     List<TensorSpec> specs = new ArrayList<>();
     Map<String, OutputTensorPlan> byName = new HashMap<>();
     for (OutputTensorPlan t : task.tensors()) {
@@ -35,22 +37,28 @@ final class ShardWriter {
       byName.put(t.name(), t);
     }
     SafetensorsLayout layout = SafetensorsLayout.of(specs, SafetensorsLayout.PYTORCH_METADATA);
-    Path path = new Path(stagingDir, task.fileName() + ".attempt-" + attemptId);
+    Path path = destination.path(task.fileName(), attemptId);
     FileSystem fs = FileSystems.forPath(path);
     ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
     Map<String, FSDataInputStream> open = new HashMap<>();
-    try (SafetensorsWriter out = new SafetensorsWriter(NamedOutputStream.create(fs, path, true), layout)) {
-      for (TensorEntry t : layout.tensors()) {
-        out.beginTensor(t.name());
-        for (Piece p : byName.get(t.name()).pieces()) {
-          if (p.inline() != null) {
-            out.write(p.inline());
-          } else {
-            copy(open.computeIfAbsent(p.path(), ShardWriter::openUnchecked), p, buffer, out);
+    FSDataOutputStream file = NamedOutputStream.createData(fs, path, true);
+    try (SafetensorsWriter out = new SafetensorsWriter(NamedOutputStream.wrap(file, path), layout)) {
+      try {
+        for (TensorEntry t : layout.tensors()) {
+          out.beginTensor(t.name());
+          for (Piece p : byName.get(t.name()).pieces()) {
+            if (p.inline() != null) {
+              out.write(p.inline());
+            } else {
+              copy(open.computeIfAbsent(p.path(), ShardWriter::openUnchecked), p, buffer, out);
+            }
           }
         }
+        out.finish();
+      } catch (IOException | RuntimeException e) {
+        WholeFiles.abandon(file);
+        throw e;
       }
-      out.finish();
     } finally {
       for (FSDataInputStream in : open.values()) {
         in.close();

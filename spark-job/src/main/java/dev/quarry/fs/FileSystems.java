@@ -19,9 +19,9 @@ public final class FileSystems {
     return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
   }
 
-  /** {@link #forPath(Path, Configuration)} with a default configuration. */
+  /** {@link #forPath(Path, Configuration)} with {@link HadoopConfigurations#current()}. */
   public static FileSystem forPath(Path path) throws IOException {
-    return forPath(path, new Configuration());
+    return forPath(path, HadoopConfigurations.current());
   }
 
   /**

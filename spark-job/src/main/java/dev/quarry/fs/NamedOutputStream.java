@@ -3,6 +3,7 @@ package dev.quarry.fs;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -20,11 +21,24 @@ public final class NamedOutputStream extends FilterOutputStream {
 
   /** {@code fs.create(path, overwrite)}, its failures naming {@code path}. */
   public static OutputStream create(FileSystem fs, Path path, boolean overwrite) throws IOException {
+    return wrap(createData(fs, path, overwrite), path);
+  }
+
+  /**
+   * The file system's own stream (a caller that may have to abort it needs that one), created with
+   * a failure naming {@code path}; {@link #wrap} it for writes that do the same.
+   */
+  public static FSDataOutputStream createData(FileSystem fs, Path path, boolean overwrite) throws IOException {
     try {
-      return new NamedOutputStream(fs.create(path, overwrite), path);
+      return fs.create(path, overwrite);
     } catch (IOException e) {
       throw named(path, e);
     }
+  }
+
+  /** {@code out}, its write, flush and close failures naming {@code path}. */
+  public static OutputStream wrap(OutputStream out, Path path) {
+    return new NamedOutputStream(out, path);
   }
 
   /** {@code e} with the path of the file it happened to. */

@@ -1,0 +1,120 @@
+package dev.quarry.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.fs.WholeFiles;
+import dev.quarry.quantize.QuantMode;
+import dev.quarry.testing.OutputTrees;
+import dev.quarry.testing.ReferenceData;
+import dev.quarry.testing.SparkTestContext;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.BlockLocation;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * A real HDFS in the test JVM (MiniDFSCluster: a NameNode and three DataNodes on loopback, named
+ * dn1..dn3, one replica per block and 256 KiB blocks, so the reference model's shards spread over all
+ * three): conversions read and write hdfs:// and give the bytes of a local conversion, and the quantize
+ * tasks prefer the DataNodes that hold their byte ranges.
+ */
+class HdfsIT {
+  private static final long HDFS_BLOCK = 256 << 10;
+  private static final String[] DATANODES = {"dn1", "dn2", "dn3"};
+
+  @TempDir
+  static java.nio.file.Path dir;
+
+  private static MiniDFSCluster hdfs;
+  private static FileSystem fs;
+  private static JavaSparkContext sc;
+  private static Path input;
+
+  @BeforeAll
+  static void start() throws IOException {
+    Configuration conf = new Configuration();
+    conf.setLong("dfs.namenode.fs-limits.min-block-size", 0);
+    hdfs = new MiniDFSCluster.Builder(conf, dir.resolve("hdfs").toFile()).numDataNodes(3).hosts(DATANODES).build();
+    hdfs.waitActive();
+    fs = hdfs.getFileSystem();
+    input = new Path(hdfs.getURI().toString() + "/models/tiny-llama");
+    try (Stream<java.nio.file.Path> files = Files.list(ReferenceData.file("tiny-llama/input/config.json").getParent())) {
+      for (java.nio.file.Path f : files.toList()) {
+        try (OutputStream out = fs.create(new Path(input, f.getFileName().toString()), true, 1 << 16, (short) 1, HDFS_BLOCK)) {
+          Files.copy(f, out);
+        }
+      }
+    }
+    sc = SparkTestContext.start("HdfsIT");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (sc != null) {
+      sc.stop();
+    }
+    if (hdfs != null) {
+      hdfs.shutdown();
+    }
+  }
+
+  @Test
+  void convertsFromHdfsToHdfsAsLocally() throws IOException {
+    java.nio.file.Path local = dir.resolve("local");
+    String reference = ReferenceData.file("tiny-llama/input/config.json").getParent().toString();
+    ConversionJob.run(sc, ConvertOptions.of(reference, local.toString(), QuantMode.NF4_DQ), line -> {});
+    Path out = new Path(hdfs.getURI().toString() + "/out/nf4-dq");
+    ConvertSummary s = ConversionJob.run(sc, ConvertOptions.of(input.toString(), out.toString(), QuantMode.NF4_DQ), line -> {});
+    assertEquals(21, s.tensors());
+    OutputTrees.assertIdentical(local, fs, out);
+    // HDFS shows a file while it is written: shards go through the staging area and an (atomic) rename
+    assertFalse(WholeFiles.writesAppearWhole(fs, out));
+  }
+
+  @Test
+  void quantizeTasksPreferTheDataNodesOfTheirBytes() throws IOException {
+    ConversionPlan plan = Planner.plan(ModelReader.read(fs, input), ConvertOptions.of(input.toString(), "unused", QuantMode.NF4));
+    List<BlockTask> blocks = plan.blocks();
+    InputLocality locality = InputLocality.of(blocks);
+    var slices = LocalizedTasks.slices(blocks, blocks.size(), locality::bytesByHost);
+    RDD<ArrayList<BlockTask>> rdd = LocalizedTasks.withLocations(sc, slices);
+
+    Set<String> hostsSeen = new HashSet<>();
+    int withinOneHdfsBlock = 0;
+    for (int i = 0; i < blocks.size(); i++) {
+      BlockTask b = blocks.get(i);
+      List<String> preferred = CollectionConverters.asJava(rdd.preferredLocations(rdd.partitions()[i]));
+      assertEquals(CollectionConverters.asJava(slices.get(i)._2()), preferred);
+      // where the task's range lies in one HDFS block, its one replica's DataNode is the place to run it
+      long start = b.dataOffset() + b.firstElement() * b.type().byteSize();
+      BlockLocation[] stored = fs.getFileBlockLocations(new Path(b.file()), start, b.inputBytes());
+      if (stored.length == 1) {
+        withinOneHdfsBlock++;
+        assertEquals(Arrays.asList(stored[0].getHosts()), preferred, b.tensor());
+      }
+      assertTrue(!preferred.isEmpty() && Arrays.asList(DATANODES).containsAll(preferred), b.tensor() + ": " + preferred);
+      hostsSeen.addAll(preferred);
+    }
+    assertTrue(withinOneHdfsBlock >= 5, "too few tasks inside one HDFS block to judge: " + withinOneHdfsBlock);
+    assertEquals(Set.of(DATANODES), hostsSeen, "the tasks should spread over every DataNode");
+  }
+}

@@ -1,0 +1,88 @@
+package dev.quarry.submit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.convert.ConversionJob;
+import dev.quarry.convert.ConvertOptions;
+import dev.quarry.quantize.QuantMode;
+import dev.quarry.testing.LocalFiles;
+import dev.quarry.testing.OutputTrees;
+import dev.quarry.testing.ReferenceData;
+import dev.quarry.testing.Scripts;
+import dev.quarry.testing.SparkTestContext;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Spark standalone cluster (scripts/cluster: a Master and two Workers of one core, each its own
+ * JVM, executors launched by the Workers) runs the application jar submitted through Spark's own submit
+ * entry point (scripts/submit); the output is byte-identical to a local-mode conversion.
+ */
+class StandaloneClusterIT {
+  @TempDir
+  static Path dir;
+
+  private static Map<String, String> env;
+  private static String master;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    env = Map.of("QUARRY_CLUSTER_DIR", dir.resolve("cluster").toString(), "QUARRY_MASTER_PORT", String.valueOf(port));
+    Scripts.Result r = Scripts.run(env, 120, "cluster", "start", "2", "1");
+    assertEquals(0, r.exitCode(), "scripts/cluster start failed:\n" + r.output());
+    master = "spark://127.0.0.1:" + port;
+    assertTrue(r.output().contains(master), r.output());
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (env != null) {
+      Scripts.Result r = Scripts.run(env, 60, "cluster", "stop");
+      assertEquals(0, r.exitCode(), "scripts/cluster stop failed:\n" + r.output());
+    }
+  }
+
+  @Test
+  void submittedConversionEqualsLocalMode() throws Exception {
+    String input = ReferenceData.file("tiny-llama/input/config.json").getParent().toString();
+    Path clusterOut = dir.resolve("cluster-nf4-dq");
+    // small blocks: more tasks than executors, so both workers' executors share the work
+    Scripts.Result r = Scripts.run(env, 300, "submit", "--master", master, "--executor-memory", "768m", "--",
+        "convert", "--input", input, "--output", clusterOut.toString(), "--mode", "nf4-dq", "--block-size-mb", "1");
+    assertEquals(0, r.exitCode(), "scripts/submit failed:\n" + r.output());
+    assertTrue(r.output().contains("converted 21 tensors"), r.output());
+
+    Path localOut = dir.resolve("local-nf4-dq");
+    JavaSparkContext sc = SparkTestContext.start("StandaloneClusterIT");
+    try {
+      ConversionJob.run(sc, ConvertOptions.of(input, localOut.toString(), QuantMode.NF4_DQ), line -> {});
+    } finally {
+      sc.stop();
+    }
+    OutputTrees.assertIdentical(localOut, LocalFiles.fs(), LocalFiles.hadoopPath(clusterOut));
+    for (String worker : new String[] {"worker-1", "worker-2"}) {
+      assertTrue(hasExecutorDirs(dir.resolve("cluster").resolve(worker)), worker + " launched no executor");
+    }
+  }
+
+  /** A Worker keeps a work directory per application, with one directory per executor it launched. */
+  private static boolean hasExecutorDirs(Path workDir) throws IOException {
+    try (Stream<Path> apps = Files.list(workDir)) {
+      return apps.anyMatch(app -> app.getFileName().toString().startsWith("app-"));
+    }
+  }
+}
