@@ -2,12 +2,10 @@ package dev.quarry.convert;
 
 import dev.quarry.fs.FileSystems;
 import dev.quarry.kernels.ExactSum;
+import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.quantize.ModuleSelector;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.safetensors.CheckpointException;
-import dev.quarry.safetensors.SafetensorsLayout;
-import dev.quarry.safetensors.ShardSplitter;
-import dev.quarry.safetensors.TensorSpec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,27 +51,22 @@ public final class ConversionJob {
       List<BlockResult> nested = o.mode().doubleQuant() ? nestedPass(sc, plan, blocks, offsets, o, staging)
           : Arrays.asList(new BlockResult[blocks.size()]);
       double quantizeSeconds = (System.nanoTime() - quantizeStart) / 1e9;
-      List<OutputTensorPlan> outputs = new ArrayList<>();
-      for (TensorPlan t : plan.tensors()) {
-        outputs.addAll(OutputTensors.of(t, o.mode(), o.blocksize(), blocks, nested, offsets[t.id()]));
-      }
-      List<List<OutputTensorPlan>> shards = ShardSplitter.split(outputs, OutputTensorPlan::byteSize, o.maxShardBytes());
-      List<ShardTask> shardTasks = new ArrayList<>();
-      for (int i = 0; i < shards.size(); i++) {
-        shardTasks.add(new ShardTask(ShardSplitter.fileName(i, shards.size()), shards.get(i)));
-      }
+      OutputLayout layout = OutputLayout.of(plan, o, blocks, nested, offsets);
+      List<ShardTask> shardTasks = layout.shards();
       List<String> written = collect(sc.parallelize(shardTasks, Math.max(1, shardTasks.size()))
           .map(task -> ShardWriter.write(task, staging, TaskContext.get().taskAttemptId())));
       for (int i = 0; i < shardTasks.size(); i++) {
         store.commitShard(written.get(i), shardTasks.get(i).fileName());
       }
-      long bytesOut = writeIndex(store, shardTasks);
+      writeIndex(store, shardTasks);
+      long bytesOut = layout.shardFileBytes();
       if (model.config() != null) {
         Map<String, Object> q = QuantizationConfigJson.of(o.mode(), QuantizationConfigJson.modelDtype(model.config()),
             skipModules(o.rules(), plan));
         store.writeJson(ModelReader.CONFIG, QuantizationConfigJson.configWith(model.config(), q));
       }
       store.copyUnchanged(model.otherFiles());
+      ManifestWriter.write(sc, o, model, layout, blocks);
       store.finish();
       return new ConvertSummary(false, plan.tensors().size(), (int) quantized, plan.blocks().size(), shardTasks.size(),
           model.inputBytes(), bytesOut, quantizeSeconds, (System.nanoTime() - start) / 1e9);
@@ -130,14 +123,11 @@ public final class ConversionJob {
         .map(task -> NestedProcessor.process(task, staging, TaskContext.get().taskAttemptId()))));
   }
 
-  /** Writes the index when there are several shards, as transformers does; returns the bytes of all shards. */
-  private static long writeIndex(OutputStore store, List<ShardTask> shards) throws IOException {
+  /** Writes the index when there are several shards, as transformers does. */
+  private static void writeIndex(OutputStore store, List<ShardTask> shards) throws IOException {
     long total = 0;
-    long fileBytes = 0;
     Map<String, Object> weightMap = new TreeMap<>();
     for (ShardTask s : shards) {
-      List<TensorSpec> specs = s.tensors().stream().map(OutputTensorPlan::spec).toList();
-      fileBytes += SafetensorsLayout.of(specs, SafetensorsLayout.PYTORCH_METADATA).fileLength();
       for (OutputTensorPlan t : s.tensors()) {
         weightMap.put(t.name(), s.fileName());
         total += t.byteSize();
@@ -151,7 +141,6 @@ public final class ConversionJob {
       index.put("weight_map", weightMap);
       store.writeJson(ModelReader.INDEX, index);
     }
-    return fileBytes;
   }
 
   /**
@@ -186,7 +175,7 @@ public final class ConversionJob {
    * Runs the job; a task's failure on bad input (a {@link CheckpointException}, e.g. a NaN weight)
    * comes back as that exception, not as Spark's wrapper around it.
    */
-  private static <T> List<T> collect(JavaRDD<T> rdd) throws IOException {
+  public static <T> List<T> collect(JavaRDD<T> rdd) throws IOException {
     try {
       return rdd.collect();
     } catch (Exception e) { // Spark throws its checked SparkException without declaring it

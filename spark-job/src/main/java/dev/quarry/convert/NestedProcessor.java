@@ -34,6 +34,6 @@ final class NestedProcessor {
       out.write(codes.array());
       out.write(nested.array());
     }
-    return new BlockResult(task.blockId(), path.toString(), task.count(), nestedBlocks * 4L, null);
+    return new BlockResult(task.blockId(), path.toString(), task.count(), nestedBlocks * 4L, null, null);
   }
 }
