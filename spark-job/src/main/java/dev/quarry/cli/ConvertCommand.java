@@ -4,17 +4,14 @@ import dev.quarry.convert.ConversionJob;
 import dev.quarry.convert.ConvertOptions;
 import dev.quarry.convert.ConvertSummary;
 import dev.quarry.convert.SparkContexts;
-import dev.quarry.quantize.ModuleRules;
-import dev.quarry.quantize.QuantMode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code quarry convert}: a whole Hugging Face model to a transformers-loadable quantized checkpoint, on Spark. */
@@ -37,36 +34,12 @@ final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output directory.")
   String output;
 
-  @Option(names = "--mode", required = true, paramLabel = "MODE",
-      description = "nf4, nf4-dq, fp4, fp4-dq, int8, int8-training.")
-  QuantMode mode;
-
-  @Option(names = "--blocksize", paramLabel = "B", defaultValue = "64",
-      description = "4-bit block size, a power of two from 32 to 4096 (default: ${DEFAULT-VALUE}).")
-  int blocksize;
+  @Mixin
+  ConversionOptions conversion;
 
   @Option(names = "--master", paramLabel = "URL",
       description = "Spark master (default: the one spark-submit sets, else " + SparkContexts.DEFAULT_MASTER + ").")
   String master;
-
-  @Option(names = "--skip-modules", split = ",", paramLabel = "PATTERN",
-      description = "Modules to keep unquantized: a full name, a dotted suffix or a regular expression.")
-  List<String> skipModules = List.of();
-
-  @Option(names = "--include-modules", split = ",", paramLabel = "PATTERN",
-      description = "Modules to quantize even where transformers would not (e.g. lm_head).")
-  List<String> includeModules = List.of();
-
-  @Option(names = "--all-linear", description = "Quantize every Linear layer, the output head included (Lightning Fabric).")
-  boolean allLinear;
-
-  @Option(names = "--block-size-mb", paramLabel = "N", defaultValue = "32",
-      description = "Input MiB per Spark task (default: ${DEFAULT-VALUE}).")
-  int blockSizeMb;
-
-  @Option(names = "--max-shard-size", paramLabel = "SIZE", defaultValue = "5GB", converter = ByteSizeConverter.class,
-      description = "Largest output shard, as transformers' max_shard_size (default: ${DEFAULT-VALUE}).")
-  long maxShardBytes;
 
   @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
       description = "Spark partitions for the blocks (default: one per block).")
@@ -74,15 +47,9 @@ final class ConvertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    ConvertOptions options;
-    try {
-      options = new ConvertOptions(input, output, mode, blocksize,
-          new ModuleRules(allLinear, skipModules, includeModules, null), (long) blockSizeMb << 20, maxShardBytes, partitions);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+    ConvertOptions options = conversion.toOptions(spec, input, output, partitions);
     PrintWriter out = spec.commandLine().getOut();
-    try (JavaSparkContext sc = SparkContexts.start("quarry convert " + mode, master)) {
+    try (JavaSparkContext sc = SparkContexts.start("quarry convert " + options.mode(), master)) {
       ConvertSummary s = run(sc, options, out);
       out.println(output + ": " + s.describe());
     }

@@ -43,11 +43,12 @@ public record OutputLayout(List<ShardTask> shards, Map<String, TensorPlan> sourc
 
   /** The bytes of the shard files (headers included). */
   public long shardFileBytes() {
-    long total = 0;
-    for (ShardTask s : shards) {
-      total += SafetensorsLayout.of(s.tensors().stream().map(OutputTensorPlan::spec).toList(),
-          SafetensorsLayout.PYTORCH_METADATA).fileLength();
-    }
-    return total;
+    return shards.stream().mapToLong(OutputLayout::fileBytes).sum();
+  }
+
+  /** The bytes of one shard file (header included). */
+  public static long fileBytes(ShardTask shard) {
+    return SafetensorsLayout.of(shard.tensors().stream().map(OutputTensorPlan::spec).toList(),
+        SafetensorsLayout.PYTORCH_METADATA).fileLength();
   }
 }
