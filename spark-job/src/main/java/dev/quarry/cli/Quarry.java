@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = QuarryVersion.class,
     description = "Bit-exact bitsandbytes quantization of model checkpoints (safetensors).",
-    subcommands = {ConvertCommand.class, QuantizeCommand.class, VerifyCommand.class, InspectCommand.class, DemoCommand.class,
+    subcommands = {ConvertCommand.class, QuantizeCommand.class, VerifyCommand.class, InspectCommand.class,
+        DequantizeCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Quarry implements Runnable {
   /** Exit code of a check that found something wrong ({@code verify}) or of a zoo run where a conversion failed. */

@@ -1,6 +1,7 @@
 package dev.quarry.convert;
 
 import dev.quarry.fs.FileSystems;
+import dev.quarry.json.ShardIndexJson;
 import dev.quarry.kernels.ExactSum;
 import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.quantize.ModuleSelector;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -126,7 +126,7 @@ public final class ConversionJob {
   /** Writes the index when there are several shards, as transformers does. */
   private static void writeIndex(OutputStore store, List<ShardTask> shards) throws IOException {
     long total = 0;
-    Map<String, Object> weightMap = new TreeMap<>();
+    Map<String, String> weightMap = new TreeMap<>();
     for (ShardTask s : shards) {
       for (OutputTensorPlan t : s.tensors()) {
         weightMap.put(t.name(), s.fileName());
@@ -134,12 +134,7 @@ public final class ConversionJob {
       }
     }
     if (shards.size() > 1) {
-      Map<String, Object> metadata = new LinkedHashMap<>();
-      metadata.put("total_size", total);
-      Map<String, Object> index = new LinkedHashMap<>();
-      index.put("metadata", metadata);
-      index.put("weight_map", weightMap);
-      store.writeJson(ModelReader.INDEX, index);
+      store.writeJson(ModelReader.INDEX, ShardIndexJson.of(weightMap, total));
     }
   }
 

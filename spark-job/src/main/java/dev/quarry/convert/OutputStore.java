@@ -17,24 +17,24 @@ import org.apache.hadoop.fs.Path;
  * and {@code _SUCCESS} comes last: an output without it is incomplete and is redone by the next run;
  * an output with it is left alone.
  */
-final class OutputStore {
-  static final String SUCCESS = "_SUCCESS";
+public final class OutputStore {
+  public static final String SUCCESS = "_SUCCESS";
   static final String STAGING = "_staging";
 
   private final FileSystem fs;
   private final Path dir;
 
-  OutputStore(Path dir) throws IOException {
+  public OutputStore(Path dir) throws IOException {
     this.fs = FileSystems.forPath(dir);
     this.dir = fs.makeQualified(dir);
   }
 
-  boolean isComplete() throws IOException {
+  public boolean isComplete() throws IOException {
     return fs.exists(new Path(dir, SUCCESS));
   }
 
   /** Removes what an interrupted run may have left (staging, shards, index) and returns a fresh staging dir. */
-  String prepare() throws IOException {
+  public String prepare() throws IOException {
     fs.mkdirs(dir);
     fs.delete(new Path(dir, STAGING), true);
     for (FileStatus f : fs.listStatus(dir)) {
@@ -49,27 +49,27 @@ final class OutputStore {
   }
 
   /** Moves an assembled shard (an attempt's file in the staging area) to its final name. */
-  void commitShard(String written, String fileName) throws IOException {
+  public void commitShard(String written, String fileName) throws IOException {
     FileSystems.commit(fs, new Path(written), new Path(dir, fileName));
   }
 
-  void writeJson(String fileName, Map<String, Object> content) throws IOException {
+  public void writeJson(String fileName, Map<String, Object> content) throws IOException {
     TransformersJsonFile.write(fs, new Path(dir, fileName), content);
   }
 
-  void copyUnchanged(List<Path> files) throws IOException {
+  public void copyUnchanged(List<Path> files) throws IOException {
     for (Path f : files) {
       FileUtil.copy(FileSystems.forPath(f), f, fs, new Path(dir, f.getName()), false, true, fs.getConf());
     }
   }
 
   /** After a failure: removes the staging area; the output stays incomplete (no _SUCCESS). */
-  void abandon() throws IOException {
+  public void abandon() throws IOException {
     fs.delete(new Path(dir, STAGING), true);
   }
 
   /** Deletes the staging area and marks the output complete. */
-  void finish() throws IOException {
+  public void finish() throws IOException {
     fs.delete(new Path(dir, STAGING), true);
     fs.create(new Path(dir, SUCCESS), true).close();
   }
