@@ -12,18 +12,19 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * What identifies an input model without reading its tensor data: each shard's file name, size and
- * SHA-256 of its header (8-byte length + JSON: names, dtypes, shapes, offsets), and the SHA-256 of
- * its config.json content (null when there is none). A changed input almost always changes one of
- * these; a same-size rewrite of tensor values alone does not, which is what {@code verify --input}
- * is for.
+ * What identifies an input model without reading its tensor data: each shard's file name, size,
+ * modification time and SHA-256 of its header (8-byte length + JSON: names, dtypes, shapes,
+ * offsets), and the SHA-256 of its config.json content (null when there is none). A rewritten shard
+ * changes its modification time even when its header stays the same; a copied one too, so a copy
+ * counts as changed (conservative: it is converted again). {@code verify --input} compares bytes.
  */
 public record InputFingerprint(List<Shard> shards, String configSha256) {
-  public record Shard(String name, long size, String headerSha256) {}
+  public record Shard(String name, long size, long modified, String headerSha256) {}
 
   public InputFingerprint {
     shards = List.copyOf(shards);
@@ -38,7 +39,8 @@ public record InputFingerprint(List<Shard> shards, String configSha256) {
       try (FSDataInputStream in = fs.open(path)) {
         in.readFully(0, header);
       }
-      shards.add(new Shard(path.getName(), fs.getFileStatus(path).getLen(), sha256(header)));
+      FileStatus status = fs.getFileStatus(path);
+      shards.add(new Shard(path.getName(), status.getLen(), status.getModificationTime(), sha256(header)));
     }
     String config = model.config() == null ? null
         : sha256(new ObjectMapper().writeValueAsString(model.config()).getBytes(StandardCharsets.UTF_8));

@@ -7,25 +7,31 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import static dev.quarry.manifest.ArrowColumns.FLOAT64;
+import static dev.quarry.manifest.ArrowColumns.INT32;
+import static dev.quarry.manifest.ArrowColumns.INT64;
+import static dev.quarry.manifest.ArrowColumns.UINT32;
+import static dev.quarry.manifest.ArrowColumns.UTF8;
+import static dev.quarry.manifest.ArrowColumns.field;
+import static dev.quarry.manifest.ArrowColumns.setNumber;
+import static dev.quarry.manifest.ArrowColumns.setText;
+import static dev.quarry.manifest.ArrowColumns.text;
+
 import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.UInt4Vector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.impl.UnionListWriter;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
-import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -45,11 +51,6 @@ public final class ManifestFile {
   static final String FINGERPRINT_KEY = "quarry.input_fingerprint";
   static final String SETTINGS_KEY = "quarry.settings";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ArrowType UTF8 = ArrowType.Utf8.INSTANCE;
-  private static final ArrowType INT32 = new ArrowType.Int(32, true);
-  private static final ArrowType INT64 = new ArrowType.Int(64, true);
-  private static final ArrowType UINT32 = new ArrowType.Int(32, false);
-  private static final ArrowType FLOAT64 = new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
 
   private ManifestFile() {}
 
@@ -62,10 +63,6 @@ public final class ManifestFile {
         field("byte_size", INT64, false), field("crc32c", UINT32, false),
         field("max_abs_error", FLOAT64, true), field("rmse", FLOAT64, true), field("sqnr_db", FLOAT64, true)),
         metadata);
-  }
-
-  private static Field field(String name, ArrowType type, boolean nullable) {
-    return new Field(name, nullable ? FieldType.nullable(type) : FieldType.notNullable(type), null);
   }
 
   public static void write(FileSystem fs, Path path, Manifest m) throws IOException {
@@ -91,18 +88,18 @@ public final class ManifestFile {
     UnionListWriter shape = ((ListVector) root.getVector("shape")).getWriter();
     for (int i = 0; i < rows.size(); i++) {
       ManifestRow r = rows.get(i);
-      text(root, "name", i, r.name());
-      text(root, "file", i, r.file());
-      text(root, "source", i, r.source());
-      text(root, "action", i, r.action());
-      text(root, "mode", i, r.mode());
+      setText(root, "name", i, r.name());
+      setText(root, "file", i, r.file());
+      setText(root, "source", i, r.source());
+      setText(root, "action", i, r.action());
+      setText(root, "mode", i, r.mode());
       IntVector blocksize = (IntVector) root.getVector("blocksize");
       if (r.blocksize() == null) {
         blocksize.setNull(i);
       } else {
         blocksize.setSafe(i, r.blocksize());
       }
-      text(root, "dtype", i, r.dtype());
+      setText(root, "dtype", i, r.dtype());
       shape.setPosition(i);
       shape.startList();
       for (long d : r.shape()) {
@@ -112,29 +109,11 @@ public final class ManifestFile {
       ((BigIntVector) root.getVector("byte_size")).setSafe(i, r.byteSize());
       ((UInt4Vector) root.getVector("crc32c")).setSafe(i, (int) r.crc32c());
       TensorError e = r.error();
-      number(root, "max_abs_error", i, e == null ? null : e.maxAbsError());
-      number(root, "rmse", i, e == null ? null : e.rmse());
-      number(root, "sqnr_db", i, e == null ? null : e.sqnrDb());
+      setNumber(root, "max_abs_error", i, e == null ? null : e.maxAbsError());
+      setNumber(root, "rmse", i, e == null ? null : e.rmse());
+      setNumber(root, "sqnr_db", i, e == null ? null : e.sqnrDb());
     }
     root.setRowCount(rows.size());
-  }
-
-  private static void text(VectorSchemaRoot root, String column, int row, String value) {
-    VarCharVector v = (VarCharVector) root.getVector(column);
-    if (value == null) {
-      v.setNull(row);
-    } else {
-      v.setSafe(row, value.getBytes(StandardCharsets.UTF_8));
-    }
-  }
-
-  private static void number(VectorSchemaRoot root, String column, int row, Double value) {
-    Float8Vector v = (Float8Vector) root.getVector(column);
-    if (value == null) {
-      v.setNull(row);
-    } else {
-      v.setSafe(row, value);
-    }
   }
 
   /** Reads a manifest; a file that is not one is a {@link CheckpointException} naming it. */
@@ -174,10 +153,5 @@ public final class ManifestFile {
         text(root, "action", i), text(root, "mode", i), blocksize.isNull(i) ? null : blocksize.get(i),
         text(root, "dtype", i), shape, ((BigIntVector) root.getVector("byte_size")).get(i),
         ((UInt4Vector) root.getVector("crc32c")).getValueAsLong(i), error);
-  }
-
-  private static String text(VectorSchemaRoot root, String column, int row) {
-    FieldVector v = root.getVector(column);
-    return v.isNull(row) ? null : new String(((VarCharVector) v).get(row), StandardCharsets.UTF_8);
   }
 }

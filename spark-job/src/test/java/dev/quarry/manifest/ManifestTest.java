@@ -193,6 +193,7 @@ class ManifestTest {
       byte[] header = java.util.Arrays.copyOf(file, (int) (8 + headerLength));
       assertEquals(shards.get(i).getFileName().toString(), s.name());
       assertEquals(file.length, s.size());
+      assertEquals(Files.getLastModifiedTime(shards.get(i)).toMillis(), s.modified());
       assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(header)), s.headerSha256());
     }
     assertNotNull(m.fingerprint().configSha256());
