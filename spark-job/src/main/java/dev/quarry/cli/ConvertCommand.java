@@ -3,7 +3,6 @@ package dev.quarry.cli;
 import dev.quarry.convert.ConversionJob;
 import dev.quarry.convert.ConvertOptions;
 import dev.quarry.convert.ConvertSummary;
-import dev.quarry.convert.SparkContexts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -37,9 +36,8 @@ final class ConvertCommand implements Callable<Integer> {
   @Mixin
   ConversionOptions conversion;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master (default: the one spark-submit sets, else " + SparkContexts.DEFAULT_MASTER + ").")
-  String master;
+  @Mixin
+  SparkOptions spark;
 
   @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
       description = "Spark partitions for the blocks (default: one per block).")
@@ -49,7 +47,7 @@ final class ConvertCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     ConvertOptions options = conversion.toOptions(spec, input, output, partitions);
     PrintWriter out = spec.commandLine().getOut();
-    try (JavaSparkContext sc = SparkContexts.start("quarry convert " + options.mode(), master)) {
+    try (JavaSparkContext sc = spark.start("quarry convert " + options.mode())) {
       ConvertSummary s = run(sc, options, out);
       out.println(output + ": " + s.describe());
     }

@@ -1,6 +1,5 @@
 package dev.quarry.cli;
 
-import dev.quarry.convert.SparkContexts;
 import dev.quarry.dequantize.DequantizeJob;
 import dev.quarry.safetensors.Dtype;
 import java.io.IOException;
@@ -8,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,9 +39,8 @@ final class DequantizeCommand implements Callable<Integer> {
       description = "Largest output shard, as transformers' max_shard_size (default: ${DEFAULT-VALUE}).")
   long maxShardBytes;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master (default: the one spark-submit sets, else " + SparkContexts.DEFAULT_MASTER + ").")
-  String master;
+  @Mixin
+  SparkOptions spark;
 
   @Override
   public Integer call() throws IOException {
@@ -53,7 +52,7 @@ final class DequantizeCommand implements Callable<Integer> {
           "--dtype must be bfloat16, float16 or float32, not '" + dtype + "'");
     };
     PrintWriter out = spec.commandLine().getOut();
-    try (JavaSparkContext sc = SparkContexts.start("quarry dequantize", master)) {
+    try (JavaSparkContext sc = spark.start("quarry dequantize")) {
       int tensors = DequantizeJob.run(sc, quantized, output, target, maxShardBytes);
       out.printf("%s: %d tensors dequantized from %s%n", output, tensors, quantized);
     }

@@ -1,6 +1,5 @@
 package dev.quarry.cli;
 
-import dev.quarry.convert.SparkContexts;
 import dev.quarry.verify.OutputVerifier;
 import dev.quarry.verify.Problem;
 import dev.quarry.verify.VerifyReport;
@@ -9,6 +8,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,15 +35,14 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--input", paramLabel = "MODEL", description = "The model it was converted from: re-derive and compare.")
   String input;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master (default: the one spark-submit sets, else " + SparkContexts.DEFAULT_MASTER + ").")
-  String master;
+  @Mixin
+  SparkOptions spark;
 
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     VerifyReport report;
-    try (JavaSparkContext sc = SparkContexts.start("quarry verify", master)) {
+    try (JavaSparkContext sc = spark.start("quarry verify")) {
       report = new OutputVerifier(sc, output).verify(input);
     }
     for (Problem p : report.problems()) {

@@ -1,7 +1,6 @@
 package dev.quarry.cli;
 
 import com.fasterxml.jackson.core.JacksonException;
-import dev.quarry.convert.SparkContexts;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.zoo.ZooJob;
 import dev.quarry.zoo.ZooLock;
@@ -22,6 +21,7 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -49,9 +49,8 @@ final class ZooCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SPEC", description = "The zoo spec (YAML; local path or Hadoop URI).")
   String specPath;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master (default: the one spark-submit sets, else " + SparkContexts.DEFAULT_MASTER + ").")
-  String master;
+  @Mixin
+  SparkOptions spark;
 
   @Option(names = "--stale-lock-hours", paramLabel = "H", defaultValue = "24",
       description = "A lock older than this is taken over (default: ${DEFAULT-VALUE}); one of a dead process on this "
@@ -72,7 +71,7 @@ final class ZooCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     List<ZooResult> results;
     try (ZooLock lock = ZooLock.acquire(zoo.outputRoot(), specPath, Duration.ofHours(staleLockHours));
-        JavaSparkContext sc = SparkContexts.start("quarry zoo " + specPath, master)) {
+        JavaSparkContext sc = spark.start("quarry zoo " + specPath)) {
       results = ZooRunner.run(sc, jobs, line -> {
         out.println(line);
         out.flush();

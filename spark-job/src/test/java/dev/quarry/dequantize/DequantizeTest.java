@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.TensorEntry;
 import dev.quarry.safetensors.TensorSpec;
+import dev.quarry.testing.IndependentNf4;
 import dev.quarry.testing.ModelTensors;
 import dev.quarry.testing.ReferenceData;
 import dev.quarry.testing.SparkTestContext;
@@ -35,10 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  * reference tiny-llama against an independent decode.
  */
 class DequantizeTest {
-  private static final int[] NF4_BITS = {0xbf800000, 0xbf3239b1, 0xbf066b30, 0xbeca32a0, 0xbe91a24d, 0xbe3d353f,
-      0xbdba7871, 0x00000000, 0x3da2faff, 0x3e24cae3, 0x3e7c04dd, 0x3ead033a, 0x3ee1a4b8, 0x3f1007ab, 0x3f3913b3,
-      0x3f800000};
-
   @TempDir
   static Path dir;
 
@@ -171,8 +168,7 @@ class DequantizeTest {
     ByteBuffer absmax = ByteBuffer.wrap(ModelTensors.bytes(quantized, weight + ".absmax")).order(ByteOrder.LITTLE_ENDIAN);
     ByteBuffer out = ByteBuffer.allocate(packed.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < packed.length * 2; i++) {
-      int code = (i % 2 == 0 ? packed[i / 2] >> 4 : packed[i / 2]) & 0xf;
-      float v = Float.intBitsToFloat(NF4_BITS[code]) * absmax.getFloat(i / 64 * 4);
+      float v = IndependentNf4.value(packed, absmax, 64, i);
       int down = Float.floatToRawIntBits(v) & 0xffff0000;
       int up = down + 0x10000;
       double dDown = Math.abs(v - (double) Float.intBitsToFloat(down));

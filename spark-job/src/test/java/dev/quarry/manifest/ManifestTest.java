@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.quarry.convert.ConversionJob;
 import dev.quarry.convert.ConvertOptions;
 import dev.quarry.quantize.QuantMode;
+import dev.quarry.testing.IndependentNf4;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ModelTensors;
 import dev.quarry.testing.ReferenceData;
@@ -41,11 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
  * input files, and the same bytes whatever the blocks and partitions.
  */
 class ManifestTest {
-  /** NF4 dequantization values, float32 bit patterns from bnb-exact.md §2. */
-  private static final int[] NF4_BITS = {0xbf800000, 0xbf3239b1, 0xbf066b30, 0xbeca32a0, 0xbe91a24d, 0xbe3d353f,
-      0xbdba7871, 0x00000000, 0x3da2faff, 0x3e24cae3, 0x3e7c04dd, 0x3ead033a, 0x3ee1a4b8, 0x3f1007ab, 0x3f3913b3,
-      0x3f800000};
-
   @TempDir
   static Path dir;
 
@@ -133,8 +129,7 @@ class ManifestTest {
       ByteBuffer absmax = ByteBuffer.wrap(ModelTensors.bytes(out, r.name() + ".absmax")).order(ByteOrder.LITTLE_ENDIAN);
       double[] deq = new double[x.length];
       for (int i = 0; i < x.length; i++) {
-        int code = (i % 2 == 0 ? packed[i / 2] >> 4 : packed[i / 2]) & 0xf;
-        deq[i] = Float.intBitsToFloat(NF4_BITS[code]) * absmax.getFloat(i / 64 * 4);
+        deq[i] = IndependentNf4.value(packed, absmax, 64, i);
       }
       assertError(x, deq, r);
     }
