@@ -47,6 +47,19 @@ public record InputFingerprint(List<Shard> shards, String configSha256) {
     return new InputFingerprint(shards, config);
   }
 
+  /**
+   * Whether the two name the same content as far as headers tell: equal but for modification times
+   * (a copy of the model has new ones).
+   */
+  public boolean sameHeadersAs(InputFingerprint other) {
+    return withoutTimes().equals(other.withoutTimes());
+  }
+
+  private InputFingerprint withoutTimes() {
+    return new InputFingerprint(shards.stream().map(s -> new Shard(s.name(), s.size(), 0, s.headerSha256())).toList(),
+        configSha256);
+  }
+
   private static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
