@@ -2,6 +2,7 @@ package dev.quarry.manifest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.quarry.safetensors.CheckpointException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +51,8 @@ public final class ManifestFile {
   static final String INPUT_KEY = "quarry.input";
   static final String FINGERPRINT_KEY = "quarry.input_fingerprint";
   static final String SETTINGS_KEY = "quarry.settings";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** snake_case keys, as Python readers of the metadata expect them. */
+  private static final ObjectMapper JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
   private ManifestFile() {}
 

@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -55,7 +56,7 @@ public final class ZooReportFile {
         ZooResult r = results.get(i);
         setText(table, "model", i, r.model());
         setText(table, "mode", i, r.mode());
-        setText(table, "status", i, r.status().name());
+        setText(table, "status", i, r.status().name().toLowerCase(Locale.ROOT));
         ((BigIntVector) table.getVector("input_bytes")).setSafe(i, r.inputBytes());
         ((BigIntVector) table.getVector("output_bytes")).setSafe(i, r.outputBytes());
         setNumber(table, "compression_ratio", i, r.compressionRatio());
@@ -88,7 +89,7 @@ public final class ZooReportFile {
       VectorSchemaRoot t = reader.getVectorSchemaRoot();
       while (reader.loadNextBatch()) {
         for (int i = 0; i < t.getRowCount(); i++) {
-          results.add(new ZooResult(text(t, "model", i), text(t, "mode", i), ZooStatus.valueOf(text(t, "status", i)),
+          results.add(new ZooResult(text(t, "model", i), text(t, "mode", i), ZooStatus.valueOf(text(t, "status", i).toUpperCase(Locale.ROOT)),
               ((BigIntVector) t.getVector("input_bytes")).get(i), ((BigIntVector) t.getVector("output_bytes")).get(i),
               number(t, "seconds", i), number(t, "max_abs_error", i), number(t, "min_sqnr_db", i),
               number(t, "mean_sqnr_db", i), text(t, "message", i)));

@@ -211,7 +211,8 @@ class ManifestTest {
         + "t = pa.ipc.open_file(sys.argv[1]).read_all()\n"
         + "md = {k.decode(): v.decode() for k, v in t.schema.metadata.items()}\n"
         + "print(t.num_rows, ','.join(t.column_names), sum(t['byte_size'].to_pylist()),\n"
-        + "      json.loads(md['quarry.settings'])['mode'], t['crc32c'].type, t['shape'][0].as_py())\n";
+        + "      json.loads(md['quarry.settings'])['max_shard_bytes'], t['crc32c'].type, t['shape'][0].as_py(),\n"
+        + "      json.loads(md['quarry.input_fingerprint'])['shards'][0]['header_sha256'])\n";
     Process p = new ProcessBuilder("python3", "-c", script, out.resolve(Manifest.FILE_NAME).toString())
         .redirectErrorStream(true).start();
     String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -220,7 +221,8 @@ class ManifestTest {
         "pyarrow is not installed here (pip install pyarrow to run this test)");
     long bytes = m.rows().stream().mapToLong(ManifestRow::byteSize).sum();
     assertEquals(m.rows().size() + " name,file,source,action,mode,blocksize,dtype,shape,byte_size,crc32c,"
-        + "max_abs_error,rmse,sqnr_db " + bytes + " int8 uint32 " + m.rows().get(0).shape(), printed);
+        + "max_abs_error,rmse,sqnr_db " + bytes + " " + m.settings().maxShardBytes() + " uint32 " + m.rows().get(0).shape()
+        + " " + m.fingerprint().shards().get(0).headerSha256(), printed);
   }
 
   private static ManifestRow row(Manifest m, String name) {
