@@ -19,7 +19,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * A whole conversion on Spark: read and plan on the driver; executors quantize the blocks; the
@@ -58,7 +57,7 @@ public final class ConversionJob {
       for (int i = 0; i < shardTasks.size(); i++) {
         store.commitShard(written.get(i), shardTasks.get(i).fileName());
       }
-      writeIndex(store, shardTasks);
+      writeIndex(store, shardTasks, parameterCount(plan, o));
       long bytesOut = layout.shardFileBytes();
       if (model.config() != null) {
         Map<String, Object> q = QuantizationConfigJson.of(o.mode(), QuantizationConfigJson.modelDtype(model.config()),
@@ -78,18 +77,10 @@ public final class ConversionJob {
 
   private static List<BlockResult> quantizeBlocks(JavaSparkContext sc, ConversionPlan plan, ConvertOptions o,
       String staging, Consumer<String> log) throws IOException {
-    try (ProgressReporter progress = new ProgressReporter(sc, plan.blocks().size(), plan.blockBytes(), log, PROGRESS_MILLIS)) {
-      LongAccumulator blocksDone = progress.blocksDone();
-      LongAccumulator bytesDone = progress.bytesDone();
-      int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, plan.blocks().size());
-      List<BlockResult> results = collect(sc.parallelize(plan.blocks(), partitions).map(task -> {
-        BlockResult r = BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId());
-        blocksDone.add(1);
-        bytesDone.add(task.inputBytes());
-        return r;
-      }));
-      progress.report();
-      return sortedById(results);
+    int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, plan.blocks().size());
+    try (ProgressReporter progress = new ProgressReporter(sc, plan, partitions, log, PROGRESS_MILLIS)) {
+      return sortedById(collect(sc.parallelize(plan.blocks(), partitions)
+          .map(task -> BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId()))));
     }
   }
 
@@ -123,8 +114,22 @@ public final class ConversionJob {
         .map(task -> NestedProcessor.process(task, staging, TaskContext.get().taskAttemptId()))));
   }
 
+  /**
+   * The index's {@code total_parameters}: transformers 5 writes {@code model.num_parameters()}, which
+   * counts a 4-bit weight of n elements as its packed bytes times two (n rounded up to even) and an
+   * int8 or copied tensor as its elements.
+   */
+  static long parameterCount(ConversionPlan plan, ConvertOptions o) {
+    long parameters = 0;
+    for (TensorPlan t : plan.tensors()) {
+      long n = t.tensor().elementCount();
+      parameters += t.action() == TensorAction.QUANTIZE && o.mode().isFourBit() ? (n + 1) / 2 * 2 : n;
+    }
+    return parameters;
+  }
+
   /** Writes the index when there are several shards, as transformers does. */
-  private static void writeIndex(OutputStore store, List<ShardTask> shards) throws IOException {
+  private static void writeIndex(OutputStore store, List<ShardTask> shards, long parameters) throws IOException {
     long total = 0;
     Map<String, String> weightMap = new TreeMap<>();
     for (ShardTask s : shards) {
@@ -134,7 +139,7 @@ public final class ConversionJob {
       }
     }
     if (shards.size() > 1) {
-      store.writeJson(ModelReader.INDEX, ShardIndexJson.of(weightMap, total));
+      store.writeJson(ModelReader.INDEX, ShardIndexJson.of(weightMap, parameters, total));
     }
   }
 

@@ -35,6 +35,10 @@ public record ConvertOptions(String input, String output, QuantMode mode, int bl
     return new ConvertOptions(input, output, mode, blocksize, rules, blockBytes, maxShardBytes, count);
   }
 
+  public ConvertOptions withMaxShardBytes(long bytes) {
+    return new ConvertOptions(input, output, mode, blocksize, rules, blockBytes, bytes, partitions);
+  }
+
   public ConvertOptions withRules(ModuleRules r) {
     return new ConvertOptions(input, output, mode, blocksize, r, blockBytes, maxShardBytes, partitions);
   }

@@ -1,59 +1,99 @@
 package dev.quarry.convert;
 
+import java.util.BitSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
 /**
- * Progress of the quantize stage while it runs: the tasks add to two accumulators (blocks and
- * input bytes done) that Spark merges on the driver as tasks finish; a daemon thread logs them
- * with the rate and the time left at a fixed interval.
+ * Progress of the quantize stage while it runs: tensors, blocks and input bytes done, the rate and
+ * the time left, logged at a fixed interval. It listens to Spark's task-end events on the driver, so
+ * executors report nothing extra: a finished partition of {@code sc.parallelize(blocks, p)} is a
+ * known, contiguous run of blocks. A retried or speculative duplicate counts once.
  */
-final class ProgressReporter implements AutoCloseable {
-  private final LongAccumulator blocksDone;
-  private final LongAccumulator bytesDone;
-  private final int blocks;
-  private final long bytes;
+final class ProgressReporter extends SparkListener implements AutoCloseable {
+  private final JavaSparkContext sc;
+  private final List<BlockTask> blocks;
+  private final int partitions;
+  private final long totalBytes;
+  private final int tensors;
   private final Consumer<String> log;
+  /** Blocks not yet done, per tensor id; a tensor is done when its count reaches zero. */
+  private final int[] blocksLeft;
+  private final BitSet partitionsDone = new BitSet();
   private final long startNanos = System.nanoTime();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "quarry-progress");
     t.setDaemon(true);
     return t;
   });
+  private int blocksDone;
+  private int tensorsDone;
+  private long bytesDone;
+  private Integer stageId;
 
-  ProgressReporter(JavaSparkContext sc, int blocks, long bytes, Consumer<String> log, long intervalMillis) {
-    this.blocksDone = sc.sc().longAccumulator("quarry blocks done");
-    this.bytesDone = sc.sc().longAccumulator("quarry input bytes done");
-    this.blocks = blocks;
-    this.bytes = bytes;
+  ProgressReporter(JavaSparkContext sc, ConversionPlan plan, int partitions, Consumer<String> log, long intervalMillis) {
+    this.sc = sc;
+    this.blocks = plan.blocks();
+    this.partitions = partitions;
+    this.totalBytes = plan.blockBytes();
     this.log = log;
+    this.blocksLeft = new int[plan.tensors().size()];
+    for (BlockTask b : blocks) {
+      blocksLeft[b.tensorId()]++;
+    }
+    int withBlocks = 0;
+    for (int left : blocksLeft) {
+      withBlocks += left > 0 ? 1 : 0;
+    }
+    this.tensors = withBlocks;
+    sc.sc().addSparkListener(this);
     timer.scheduleAtFixedRate(this::report, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
   }
 
-  LongAccumulator blocksDone() {
-    return blocksDone;
+  /** The first stage to finish a task after construction is the quantize stage: it is the only one running. */
+  @Override
+  public synchronized void onTaskEnd(SparkListenerTaskEnd end) {
+    if (!end.taskInfo().successful()) {
+      return;
+    }
+    if (stageId == null) {
+      stageId = end.stageId();
+    }
+    int partition = end.taskInfo().index();
+    if (end.stageId() != stageId || partitionsDone.get(partition)) {
+      return;
+    }
+    partitionsDone.set(partition);
+    // ParallelCollectionRDD slices a list of n into p runs [i*n/p, (i+1)*n/p).
+    int n = blocks.size();
+    for (int b = (int) ((long) partition * n / partitions); b < (int) ((long) (partition + 1) * n / partitions); b++) {
+      BlockTask block = blocks.get(b);
+      blocksDone++;
+      bytesDone += block.inputBytes();
+      if (--blocksLeft[block.tensorId()] == 0) {
+        tensorsDone++;
+      }
+    }
   }
 
-  LongAccumulator bytesDone() {
-    return bytesDone;
-  }
-
-  void report() {
+  synchronized void report() {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
-    long done = bytesDone.value();
-    double rate = seconds > 0 ? done / seconds : 0;
-    String eta = rate > 0 ? String.format(Locale.ROOT, "%.0f s", (bytes - done) / rate) : "?";
-    log.accept(String.format(Locale.ROOT, "progress: %d/%d blocks, %.3f/%.3f GB, %.3f GB/s, ETA %s",
-        blocksDone.value(), blocks, done / 1e9, bytes / 1e9, rate / 1e9, eta));
+    double rate = seconds > 0 ? bytesDone / seconds : 0;
+    String eta = rate > 0 ? String.format(Locale.ROOT, "%.0f s", (totalBytes - bytesDone) / rate) : "?";
+    log.accept(String.format(Locale.ROOT, "progress: %d/%d tensors, %d/%d blocks, %.3f/%.3f GB, %.3f GB/s, ETA %s",
+        tensorsDone, tensors, blocksDone, blocks.size(), bytesDone / 1e9, totalBytes / 1e9, rate / 1e9, eta));
   }
 
   @Override
   public void close() {
     timer.shutdownNow();
+    sc.sc().removeSparkListener(this);
   }
 }

@@ -46,15 +46,17 @@ public final class DequantizeJob {
           .map(task -> DequantShardWriter.write(task, staging, TaskContext.get().taskAttemptId())));
       Map<String, String> weightMap = new TreeMap<>();
       long total = 0;
+      long parameters = 0;
       for (int i = 0; i < tasks.size(); i++) {
         store.commitShard(written.get(i), tasks.get(i).fileName());
         for (DequantTensor t : tasks.get(i).tensors()) {
           weightMap.put(t.name(), tasks.get(i).fileName());
           total += t.spec().byteSize();
+          parameters += t.elementCount();
         }
       }
       if (tasks.size() > 1) {
-        store.writeJson(ModelReader.INDEX, ShardIndexJson.of(weightMap, total));
+        store.writeJson(ModelReader.INDEX, ShardIndexJson.of(weightMap, parameters, total));
       }
       if (model.config() != null) {
         Map<String, Object> config = new LinkedHashMap<>(model.config());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.safetensors.Dtype;
@@ -140,6 +142,42 @@ class ConvertReferenceTest {
     Path small = convert(options(mode, "small").withBlockBytes(16 << 10).withPartitions(4));
     Path large = convert(options(mode, "large").withBlockBytes(64 << 20).withPartitions(1));
     assertArrayEquals(Files.readAllBytes(large.resolve("model.safetensors")), Files.readAllBytes(small.resolve("model.safetensors")));
+  }
+
+  @Test
+  void boundedShardsAndTheirIndexHoldTheSameTensors() throws IOException {
+    long maxShardBytes = 300_000;
+    Path single = convert(options("nf4-dq", "single"));
+    Path sharded = convert(options("nf4-dq", "sharded").withMaxShardBytes(maxShardBytes));
+    JsonNode index = new ObjectMapper().readTree(sharded.resolve(ModelReader.INDEX).toFile());
+    JsonNode inputIndex = new ObjectMapper().readTree(ReferenceData.file("tiny-llama/input/" + ModelReader.INDEX).toFile());
+    assertEquals(inputIndex.at("/metadata/total_parameters"), index.at("/metadata/total_parameters"),
+        "a 4-bit model counts its parameters as the bf16 model did (even element counts)");
+    List<String> shardFiles = files(sharded).stream().filter(f -> f.endsWith(".safetensors")).toList();
+    assertTrue(shardFiles.size() > 1, shardFiles.toString());
+    for (int i = 0; i < shardFiles.size(); i++) {
+      assertEquals(String.format("model-%05d-of-%05d.safetensors", i + 1, shardFiles.size()), shardFiles.get(i));
+    }
+    long totalSize = 0;
+    Set<String> mapped = new HashSet<>();
+    try (TensorFiles whole = new TensorFiles(single.resolve("model.safetensors"))) {
+      for (String shardFile : shardFiles) {
+        try (TensorFiles shard = new TensorFiles(sharded.resolve(shardFile))) {
+          long shardBytes = 0;
+          for (TensorEntry t : shard.file().header().tensors()) {
+            assertEquals(shardFile, index.at("/weight_map").get(t.name()).asText(), t.name());
+            assertArrayEquals(whole.bytes(t.name()), shard.bytes(t.name()), t.name());
+            assertTrue(mapped.add(t.name()), t.name() + " is in two shards");
+            shardBytes += t.byteSize();
+          }
+          assertTrue(shardBytes <= maxShardBytes || shard.file().header().tensors().size() == 1, shardFile);
+          totalSize += shardBytes;
+        }
+      }
+      assertEquals(names(whole), mapped);
+      assertEquals(mapped.size(), index.at("/weight_map").size());
+    }
+    assertEquals(totalSize, index.at("/metadata/total_size").asLong());
   }
 
   @Test
