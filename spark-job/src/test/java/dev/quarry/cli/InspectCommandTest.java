@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.quarry.testing.ModelTensors;
 import dev.quarry.testing.ReferenceData;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /**
  * {@code quarry inspect}: the output size it announces is the size of what transformers saved for
@@ -31,14 +28,13 @@ class InspectCommandTest {
   @TempDir
   Path dir;
 
-  private final StringWriter out = new StringWriter();
+  /** Everything the runs of a test printed. */
+  private final StringBuilder out = new StringBuilder();
 
   private String run(String... args) {
-    CommandLine cl = Quarry.commandLine();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    assertEquals(0, cl.execute(args), err.toString());
+    CliRun r = CliRun.of(args);
+    assertEquals(0, r.exitCode(), r.err());
+    out.append(r.out());
     return out.toString();
   }
 

@@ -20,15 +20,12 @@ import dev.quarry.zoo.ZooSpecFile;
 import dev.quarry.zoo.ZooStatus;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code quarry zoo} end to end on generated models: first run, rerun, changed input, a broken
@@ -38,16 +35,11 @@ class ZooCommandTest {
   @TempDir
   Path dir;
 
-  private StringWriter out;
-  private StringWriter err;
+  private CliRun last;
 
   private int run(String... args) {
-    out = new StringWriter();
-    err = new StringWriter();
-    CommandLine cl = Quarry.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return cl.execute(args);
+    last = CliRun.of(args);
+    return last.exitCode();
   }
 
   private Path model(String name, long seed) throws IOException {
@@ -87,7 +79,7 @@ class ZooCommandTest {
     Path a = model("a-input", 1);
     Path spec = spec(root, a, model("b-input", 2));
 
-    assertEquals(1, run("zoo", spec.toString(), "--master", "local[2]"), err.toString());
+    assertEquals(1, run("zoo", spec.toString(), "--master", "local[2]"), last.err());
     List<ZooResult> first = ZooReportFile.read(root.toString());
     assertEquals(5, first.size());
     assertEquals(List.of(ZooStatus.CONVERTED, ZooStatus.CONVERTED, ZooStatus.CONVERTED, ZooStatus.FAILED, ZooStatus.FAILED),
@@ -103,8 +95,8 @@ class ZooCommandTest {
     assertNotNull(bnf.maxAbsError());
     assertTrue(bnf.minSqnrDb() > 5 && bnf.minSqnrDb() <= bnf.meanSqnrDb(), bnf.toString());
     assertTrue(first.get(3).message().contains("no-such-model"), first.get(3).message());
-    assertTrue(out.toString().contains("FAILED broken nf4: "), out.toString());
-    assertTrue(out.toString().contains("model                    mode           status"), out.toString());
+    assertTrue(last.out().contains("FAILED broken nf4: "), last.out());
+    assertTrue(last.out().contains("model                    mode           status"), last.out());
     Manifest b = ManifestFile.read(LocalFiles.fs(), LocalFiles.hadoopPath(root.resolve("b/fp4-dq/" + Manifest.FILE_NAME)));
     assertEquals(128, b.settings().blocksize());
     ManifestRow down = b.rows().stream().filter(r -> r.name().equals("model.layers.0.mlp.down_proj.weight")).findFirst().orElseThrow();
@@ -112,7 +104,7 @@ class ZooCommandTest {
     assertFalse(Files.exists(root.resolve(ZooLock.FILE)), "lock released");
 
     long written = Files.getLastModifiedTime(root.resolve("a/nf4/model.safetensors")).toMillis();
-    assertEquals(1, run("zoo", spec.toString(), "--master", "local[2]"), err.toString());
+    assertEquals(1, run("zoo", spec.toString(), "--master", "local[2]"), last.err());
     List<ZooResult> second = ZooReportFile.read(root.toString());
     assertEquals(ZooStatus.UP_TO_DATE, status(second, "a", "nf4"));
     assertEquals(ZooStatus.UP_TO_DATE, status(second, "b", "fp4-dq"));
@@ -120,7 +112,7 @@ class ZooCommandTest {
     assertEquals(written, Files.getLastModifiedTime(root.resolve("a/nf4/model.safetensors")).toMillis());
 
     model("a-input", 3); // same shapes, other values: the headers stay, the files are new
-    assertEquals(1, run("zoo", spec.toString(), "--master", "local[2]"), err.toString());
+    assertEquals(1, run("zoo", spec.toString(), "--master", "local[2]"), last.err());
     List<ZooResult> third = ZooReportFile.read(root.toString());
     assertEquals(ZooStatus.CONVERTED, status(third, "a", "nf4"));
     assertEquals(ZooStatus.CONVERTED, status(third, "a", "int8"));
@@ -139,14 +131,14 @@ class ZooCommandTest {
     Files.writeString(lock, "{\"host\": \"" + host + "\", \"pid\": " + ProcessHandle.current().pid() + ", \"started\": "
         + System.currentTimeMillis() + ", \"spec\": \"other.yaml\", \"token\": \"t\"}");
     assertEquals(3, run("zoo", spec.toString(), "--master", "local[2]"));
-    assertTrue(err.toString().contains("another zoo run holds the lock (pid " + ProcessHandle.current().pid()), err.toString());
+    assertTrue(last.err().contains("another zoo run holds the lock (pid " + ProcessHandle.current().pid()), last.err());
     assertFalse(Files.exists(root.resolve("a")), "nothing written");
 
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
     Files.writeString(lock, "{\"host\": \"" + host + "\", \"pid\": " + gone.pid() + ", \"started\": "
         + System.currentTimeMillis() + ", \"spec\": \"other.yaml\", \"token\": \"t\"}");
-    assertEquals(0, run("zoo", spec.toString(), "--master", "local[2]"), err.toString());
+    assertEquals(0, run("zoo", spec.toString(), "--master", "local[2]"), last.err());
     assertTrue(Files.exists(root.resolve("a/int8/_SUCCESS")));
     assertFalse(Files.exists(lock));
   }
@@ -156,10 +148,10 @@ class ZooCommandTest {
     Path spec = dir.resolve("bad.yaml");
     Files.writeString(spec, "output_root: " + dir + "\nmodels:\n  - name: a\n    input: x\n    blocksise: 64\n");
     assertEquals(2, run("zoo", spec.toString()));
-    assertTrue(err.toString().contains("blocksise"), err.toString());
+    assertTrue(last.err().contains("blocksise"), last.err());
     Files.writeString(spec, "output_root: " + dir + "\nmodels:\n  - name: a\n    input: x\n    modes: [nf5]\n");
     assertEquals(2, run("zoo", spec.toString()));
-    assertTrue(err.toString().contains("unknown mode 'nf5'"), err.toString());
+    assertTrue(last.err().contains("unknown mode 'nf5'"), last.err());
   }
 
   @Test
