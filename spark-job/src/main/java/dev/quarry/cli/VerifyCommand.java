@@ -35,6 +35,10 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--input", paramLabel = "MODEL", description = "The model it was converted from: re-derive and compare.")
   String input;
 
+  @Option(names = "--scratch", paramLabel = "DIR",
+      description = "Where --input converts again (default: _verify/ inside the output; removed afterwards).")
+  String scratch;
+
   @Mixin
   SparkOptions spark;
 
@@ -43,7 +47,7 @@ final class VerifyCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     VerifyReport report;
     try (JavaSparkContext sc = spark.start("quarry verify")) {
-      report = new OutputVerifier(sc, output).verify(input);
+      report = new OutputVerifier(sc, output).verify(input, scratch);
     }
     for (Problem p : report.problems()) {
       out.println("MISMATCH " + p.describe());

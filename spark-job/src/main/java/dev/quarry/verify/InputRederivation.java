@@ -21,7 +21,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * {@code verify --input}: converts the input again, with the settings the manifest records, into a
- * scratch directory ({@code _verify/} inside the output, removed afterwards), then compares every
+ * scratch directory (under {@code _verify/} inside the output, or a given one; removed afterwards), then compares every
  * tensor byte for byte on Spark and reports where they differ. Also compares the input's
  * fingerprint with the manifest's (modification times aside: a copy of the input is the same
  * input), so a different input is named as such.
@@ -32,11 +32,14 @@ final class InputRederivation {
   private final JavaSparkContext sc;
   private final Path dir;
   private final Manifest manifest;
+  private final Path scratchRoot;
 
-  InputRederivation(JavaSparkContext sc, Path dir, Manifest manifest) {
+  /** @param scratch where to convert the input again, or null for {@code _verify/} inside the output */
+  InputRederivation(JavaSparkContext sc, Path dir, Manifest manifest, Path scratch) {
     this.sc = sc;
     this.dir = dir;
     this.manifest = manifest;
+    this.scratchRoot = scratch != null ? scratch : new Path(dir, SCRATCH);
   }
 
   List<Problem> compare(String input) throws IOException {
@@ -48,7 +51,6 @@ final class InputRederivation {
           + " is not the one the manifest records (shard names, sizes, header hashes or config.json differ)"));
     }
     FileSystem fs = FileSystems.forPath(dir);
-    Path scratchRoot = new Path(dir, SCRATCH);
     Path scratch = new Path(scratchRoot, UUID.randomUUID().toString());
     try {
       ConversionJob.run(sc, manifest.settings().options(input, scratch.toString()), line -> {});
@@ -76,7 +78,10 @@ final class InputRederivation {
             d.differingBytes() + " byte(s) differ from the quantization of the input"));
       }
     } finally {
-      fs.delete(scratchRoot, true);
+      fs.delete(scratch, true);
+      if (scratchRoot.getName().equals(SCRATCH)) {
+        fs.delete(scratchRoot, true); // quarry's own directory inside the output; a user's scratch stays
+      }
     }
     return problems;
   }

@@ -49,6 +49,14 @@ public final class OutputVerifier {
 
   /** @param input the model the output was made from, or null to check the output alone */
   public VerifyReport verify(String input) throws IOException {
+    return verify(input, null);
+  }
+
+  /**
+   * @param input   the model the output was made from, or null to check the output alone
+   * @param scratch where {@code --input} converts again (null: {@code _verify/} inside the output)
+   */
+  public VerifyReport verify(String input, String scratch) throws IOException {
     if (!fs.exists(new Path(dir, "_SUCCESS"))) {
       problems.add(new Problem(null, null, null, "no _SUCCESS: the output is incomplete"));
     }
@@ -66,7 +74,7 @@ public final class OutputVerifier {
     checkChecksums(manifest, readable);
     boolean rederived = false;
     if (input != null) {
-      problems.addAll(new InputRederivation(sc, dir, manifest).compare(input));
+      problems.addAll(new InputRederivation(sc, dir, manifest, scratch == null ? null : new Path(scratch)).compare(input));
       rederived = true;
     }
     long bytes = manifest.rows().stream().mapToLong(ManifestRow::byteSize).sum();

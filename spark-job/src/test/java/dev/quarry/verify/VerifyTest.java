@@ -19,6 +19,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.commons.io.FileUtils;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
@@ -100,7 +101,11 @@ class VerifyTest {
     assertEquals(1, alone.size(), alone.toString());
     assertEquals(List.of(file, WEIGHT), List.of(alone.get(0).file(), alone.get(0).tensor()));
     assertTrue(alone.get(0).message().startsWith("CRC32C"), alone.get(0).message());
-    List<Problem> full = verify(out, input).problems();
+    Path scratch = dir.resolve("scratch");
+    List<Problem> full = new OutputVerifier(sc, out.toString()).verify(input.toString(), scratch.toString()).problems();
+    try (Stream<Path> left = Files.list(scratch)) {
+      assertTrue(left.findAny().isEmpty(), "the given scratch dir is emptied, not removed");
+    }
     assertEquals(2, full.size(), full.toString());
     assertEquals(new Problem(file, WEIGHT, offset, "1 byte(s) differ from the quantization of the input"), full.get(1));
   }
