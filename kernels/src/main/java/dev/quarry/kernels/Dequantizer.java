@@ -40,10 +40,15 @@ public final class Dequantizer {
       float[] absmax, int absmaxOff, int n, float[] out, int outOff) {
     Blocksize.check(blocksize);
     float[] values = format == FourBitFormat.NF4 ? NF4_VALUES : FP4_VALUES;
-    for (int i = 0; i < n; i++) {
-      int b = packed[packedOff + i / 2];
-      int code = (i & 1) == 0 ? (b >>> 4) & 0xf : b & 0xf;
-      out[outOff + i] = GpuMath.canonicalNaN(values[code] * absmax[absmaxOff + i / blocksize]);
+    // block by block: one absmax per block, no division per element (this runs on every quantized
+    // element when the error statistics are measured)
+    for (int start = 0, block = absmaxOff; start < n; start += blocksize, block++) {
+      float scale = absmax[block];
+      for (int i = start, end = Math.min(n, start + blocksize); i < end; i++) {
+        int b = packed[packedOff + (i >> 1)];
+        int code = (i & 1) == 0 ? (b >>> 4) & 0xf : b & 0xf;
+        out[outOff + i] = GpuMath.canonicalNaN(values[code] * scale);
+      }
     }
   }
 

@@ -4,19 +4,15 @@ import dev.quarry.convert.ConversionJob;
 import dev.quarry.convert.ConvertOptions;
 import dev.quarry.convert.ConvertSummary;
 import dev.quarry.convert.PreparedConversion;
-import dev.quarry.convert.SparkContexts;
-import dev.quarry.quantize.ModuleRules;
-import dev.quarry.quantize.QuantMode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code quarry convert}: a whole Hugging Face model to a transformers-loadable quantized checkpoint, on Spark. */
@@ -39,36 +35,11 @@ final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output directory.")
   String output;
 
-  @Option(names = "--mode", required = true, paramLabel = "MODE",
-      description = "nf4, nf4-dq, fp4, fp4-dq, int8, int8-training.")
-  QuantMode mode;
+  @Mixin
+  ConversionOptions conversion;
 
-  @Option(names = "--blocksize", paramLabel = "B", defaultValue = "64",
-      description = "4-bit block size, a power of two from 32 to 4096 (default: ${DEFAULT-VALUE}).")
-  int blocksize;
-
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master (default: the one spark-submit sets, else " + SparkContexts.DEFAULT_MASTER + ").")
-  String master;
-
-  @Option(names = "--skip-modules", split = ",", paramLabel = "PATTERN",
-      description = "Modules to keep unquantized: a full name, a dotted suffix or a regular expression.")
-  List<String> skipModules = List.of();
-
-  @Option(names = "--include-modules", split = ",", paramLabel = "PATTERN",
-      description = "Modules to quantize even where transformers would not (e.g. lm_head).")
-  List<String> includeModules = List.of();
-
-  @Option(names = "--all-linear", description = "Quantize every Linear layer, the output head included (Lightning Fabric).")
-  boolean allLinear;
-
-  @Option(names = "--block-size-mb", paramLabel = "N", defaultValue = "32",
-      description = "Input MiB per Spark task (default: ${DEFAULT-VALUE}).")
-  int blockSizeMb;
-
-  @Option(names = "--max-shard-size", paramLabel = "SIZE", defaultValue = "5GB", converter = ByteSizeConverter.class,
-      description = "Largest output shard, as transformers' max_shard_size (default: ${DEFAULT-VALUE}).")
-  long maxShardBytes;
+  @Mixin
+  SparkOptions spark;
 
   @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
       description = "Spark partitions for the blocks (default: one per block).")
@@ -86,19 +57,14 @@ final class ConvertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    ConvertOptions options;
-    try {
-      options = new ConvertOptions(input, output, mode, blocksize,
-          new ModuleRules(allLinear, skipModules, includeModules, null), (long) blockSizeMb << 20, maxShardBytes, partitions, allowNonFinite, overwrite);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+    ConvertOptions options = conversion.toOptions(spec, input, output, partitions)
+        .withAllowNonFinite(allowNonFinite).withOverwrite(overwrite);
     PrintWriter out = spec.commandLine().getOut();
     // bad input fails here, in a fraction of a second, before Spark starts
     PreparedConversion prepared = ConversionJob.prepare(options);
     ConvertSummary s = ConvertSummary.nothingToDo();
     if (!prepared.alreadyDone()) {
-      try (JavaSparkContext sc = SparkContexts.start("quarry convert " + mode, master)) {
+      try (JavaSparkContext sc = spark.start("quarry convert " + options.mode())) {
         s = ConversionJob.run(sc, prepared, lineWriter(out));
       }
     }

@@ -12,8 +12,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = QuarryVersion.class,
     description = "Bit-exact bitsandbytes quantization of model checkpoints (safetensors).",
-    subcommands = {ConvertCommand.class, QuantizeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ConvertCommand.class, QuantizeCommand.class, VerifyCommand.class, InspectCommand.class,
+        DequantizeCommand.class, ZooCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Quarry implements Runnable {
+  /** Exit code of a check that found something wrong ({@code verify}) or of a zoo run where a conversion failed. */
+  public static final int EXIT_MISMATCH = 1;
   /** Exit code of every error: bad usage, bad input, failed I/O. */
   public static final int EXIT_ERROR = 2;
 

@@ -10,6 +10,7 @@ import dev.quarry.kernels.KernelSupport;
 import dev.quarry.kernels.Kernels;
 import dev.quarry.quantize.InvalidTensorValueException;
 import dev.quarry.quantize.NonFiniteValueException;
+import dev.quarry.quality.ErrorMeter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -60,15 +61,19 @@ final class BlockProcessor {
     long blocks = (task.elementCount() + task.blocksize() - 1) / task.blocksize();
     ByteBuffer absmax = allocate(blocks * 4);
     ByteBuffer packed = allocate((BlockReader.CHUNK_ELEMENTS + task.chunkAlign() + 1) / 2);
+    ErrorMeter errors = new ErrorMeter(task.type());
     long packedBytes = 0;
     for (ByteBuffer chunk = reader.next(); chunk != null; chunk = reader.next()) {
       packed.clear();
-      quantizer.quantize(chunk, chunk.remaining() / task.type().byteSize(), packed, absmax);
+      int n = chunk.remaining() / task.type().byteSize();
+      int absmaxFirst = absmax.position() / 4;
+      quantizer.quantize(chunk, n, packed, absmax);
+      errors.fourBit(task.mode().fourBitFormat(), task.blocksize(), chunk.array(), n, packed.array(), absmax, absmaxFirst);
       packedBytes += write(out, packed.flip());
     }
     write(out, absmax.flip());
     return new BlockResult(task.blockId(), path, packedBytes, blocks * 4,
-        task.mode().doubleQuant() ? quantizer.absmaxSum() : null);
+        task.mode().doubleQuant() ? quantizer.absmaxSum() : null, errors.stats());
   }
 
   private static BlockResult int8(BlockTask task, KernelSupport kernels, BlockReader reader, OutputStream out,
@@ -78,24 +83,28 @@ final class BlockProcessor {
     long rows = task.elementCount() / cols;
     ByteBuffer scb = allocate(rows * 4);
     ByteBuffer codes = null;
+    ErrorMeter errors = new ErrorMeter(task.type());
     for (ByteBuffer chunk = reader.next(); chunk != null; chunk = reader.next()) {
       long n = chunk.remaining() / task.type().byteSize();
       codes = codes == null ? allocate(n) : codes.clear();
+      int scbFirst = scb.position() / 4;
       try {
         quantizer.quantizeRows(chunk, n / cols, codes, scb);
       } catch (Float16OverflowException e) {
         throw InvalidTensorValueException.float16Overflow(task.file(), task.tensor(), reader.chunkStart(), e);
       }
+      errors.int8(chunk.array(), (int) (n / cols), (int) cols, codes.array(), scb, scbFirst);
       write(out, codes.flip());
     }
     write(out, scb.flip());
-    return new BlockResult(task.blockId(), path, task.elementCount(), rows * 4, null);
+    return new BlockResult(task.blockId(), path, task.elementCount(), rows * 4, null, errors.stats());
   }
 
   private static BlockResult cast(BlockTask task, KernelSupport kernels, BlockReader reader, OutputStream out,
       String path) throws IOException {
     Float16Caster caster = new Float16Caster(kernels, task.type());
     ByteBuffer f16 = null;
+    ErrorMeter errors = new ErrorMeter(task.type());
     for (ByteBuffer chunk = reader.next(); chunk != null; chunk = reader.next()) {
       long n = chunk.remaining() / task.type().byteSize();
       f16 = f16 == null ? allocate(n * 2) : f16.clear();
@@ -104,9 +113,10 @@ final class BlockProcessor {
       } catch (Float16OverflowException e) {
         throw InvalidTensorValueException.float16Overflow(task.file(), task.tensor(), reader.chunkStart(), e);
       }
+      errors.cast(chunk.array(), (int) n, f16.array());
       write(out, f16.flip());
     }
-    return new BlockResult(task.blockId(), path, task.elementCount() * 2, 0, null);
+    return new BlockResult(task.blockId(), path, task.elementCount() * 2, 0, null, errors.stats());
   }
 
   private static ByteBuffer allocate(long bytes) {

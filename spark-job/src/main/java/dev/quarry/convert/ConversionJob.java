@@ -2,17 +2,17 @@ package dev.quarry.convert;
 
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PathOverlap;
+import dev.quarry.json.ShardIndexJson;
 import dev.quarry.kernels.ExactSum;
+import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.quantize.ModuleSelector;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.safetensors.CheckpointException;
-import dev.quarry.safetensors.SafetensorsLayout;
-import dev.quarry.safetensors.ShardSplitter;
-import dev.quarry.safetensors.TensorSpec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -77,29 +77,23 @@ public final class ConversionJob {
       List<BlockResult> nested = o.mode().doubleQuant() ? nestedPass(sc, plan, blocks, offsets, o, staging, log)
           : Arrays.asList(new BlockResult[blocks.size()]);
       double quantizeSeconds = (System.nanoTime() - quantizeStart) / 1e9;
-      List<OutputTensorPlan> outputs = new ArrayList<>();
-      for (TensorPlan t : plan.tensors()) {
-        outputs.addAll(OutputTensors.of(t, o.mode(), o.blocksize(), blocks, nested, offsets[t.id()]));
-      }
-      OutputNames.requireUnique(outputs, plan);
-      List<List<OutputTensorPlan>> shards = ShardSplitter.split(outputs, OutputTensorPlan::byteSize, o.maxShardBytes());
-      List<ShardTask> shardTasks = new ArrayList<>();
-      for (int i = 0; i < shards.size(); i++) {
-        shardTasks.add(new ShardTask(ShardSplitter.fileName(i, shards.size()), shards.get(i)));
-      }
+      OutputLayout layout = OutputLayout.of(plan, o, blocks, nested, offsets);
+      List<ShardTask> shardTasks = layout.shards();
       ShardDestination destination = store.shardDestination(staging);
       List<String> written = collect(sc.parallelize(shardTasks, Math.max(1, shardTasks.size()))
           .map(task -> ShardWriter.write(task, destination, TaskContext.get().taskAttemptId())));
       for (int i = 0; i < shardTasks.size(); i++) {
         store.commitShard(written.get(i), shardTasks.get(i).fileName());
       }
-      long bytesOut = writeIndex(store, shardTasks, parameterCount(plan, o));
+      writeIndex(store, shardTasks, parameterCount(plan, o));
+      long bytesOut = layout.shardFileBytes();
       if (model.config() != null) {
         Map<String, Object> q = QuantizationConfigJson.of(o.mode(), QuantizationConfigJson.modelDtype(model.config()),
             skipModules(o.rules(), plan, nonFinite.modules()));
         store.writeJson(ModelReader.CONFIG, QuantizationConfigJson.configWith(model.config(), q));
       }
       store.copyUnchanged(model.otherFiles());
+      ManifestWriter.write(sc, o, model, layout, blocks);
       store.finish(identity.json());
       return new ConvertSummary(false, plan.tensors().size(), (int) quantizedCount(plan), plan.blocks().size(),
           shardTasks.size(), model.inputBytes(), bytesOut, quantizeSeconds, (System.nanoTime() - start) / 1e9);
@@ -193,29 +187,19 @@ public final class ConversionJob {
     return parameters;
   }
 
-  /** Writes the index when there are several shards, as transformers does; returns the bytes of all shards. */
-  private static long writeIndex(OutputStore store, List<ShardTask> shards, long parameters) throws IOException {
+  /** Writes the index when there are several shards, as transformers does. */
+  private static void writeIndex(OutputStore store, List<ShardTask> shards, long parameters) throws IOException {
     long total = 0;
-    long fileBytes = 0;
-    Map<String, Object> weightMap = new TreeMap<>();
+    Map<String, String> weightMap = new TreeMap<>();
     for (ShardTask s : shards) {
-      List<TensorSpec> specs = s.tensors().stream().map(OutputTensorPlan::spec).toList();
-      fileBytes += SafetensorsLayout.of(specs, SafetensorsLayout.PYTORCH_METADATA).fileLength();
       for (OutputTensorPlan t : s.tensors()) {
         weightMap.put(t.name(), s.fileName());
         total += t.byteSize();
       }
     }
     if (shards.size() > 1) {
-      Map<String, Object> metadata = new LinkedHashMap<>();
-      metadata.put("total_parameters", parameters);
-      metadata.put("total_size", total);
-      Map<String, Object> index = new LinkedHashMap<>();
-      index.put("metadata", metadata);
-      index.put("weight_map", weightMap);
-      store.writeJson(ModelReader.INDEX, index);
+      store.writeJson(ModelReader.INDEX, ShardIndexJson.of(weightMap, parameters, total));
     }
-    return fileBytes;
   }
 
   /**
@@ -259,7 +243,7 @@ public final class ConversionJob {
    * input: a {@link CheckpointException}, e.g. a NaN weight; else an I/O error naming its file), not
    * as Spark's wrapper around it.
    */
-  private static <T> List<T> collect(JavaRDD<T> rdd) throws IOException {
+  public static <T> List<T> collect(JavaRDD<T> rdd) throws IOException {
     try {
       return rdd.collect();
     } catch (Exception e) { // Spark throws its checked SparkException without declaring it

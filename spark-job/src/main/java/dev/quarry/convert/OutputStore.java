@@ -24,8 +24,8 @@ import org.apache.hadoop.fs.Path;
  * output with it is left alone. A failed run removes what it wrote, and the directory too when the
  * run created it.
  */
-final class OutputStore {
-  static final String SUCCESS = "_SUCCESS";
+public final class OutputStore {
+  public static final String SUCCESS = "_SUCCESS";
   static final String STAGING = "_staging";
   /** Far more than any identity; a larger _SUCCESS is not quarry's. */
   private static final int MAX_SUCCESS_BYTES = 16 << 20;
@@ -34,7 +34,7 @@ final class OutputStore {
   private final Path dir;
   private final boolean existed;
 
-  OutputStore(Path dir) throws IOException {
+  public OutputStore(Path dir) throws IOException {
     this.fs = FileSystems.forPath(dir);
     this.dir = fs.makeQualified(dir);
     this.existed = fs.exists(this.dir);
@@ -85,7 +85,7 @@ final class OutputStore {
    * Removes what an interrupted run may have left (shards, index, other runs' staging) and returns
    * the staging dir of {@code key}, keeping what a run of the same plan staged there.
    */
-  String prepare(String key) throws IOException {
+  public String prepare(String key) throws IOException {
     fs.mkdirs(dir);
     Path stagingRoot = new Path(dir, STAGING);
     if (fs.exists(stagingRoot)) {
@@ -107,24 +107,24 @@ final class OutputStore {
   }
 
   /** Where executors write the shards: see {@link ShardDestination}. */
-  ShardDestination shardDestination(String staging) throws IOException {
+  public ShardDestination shardDestination(String staging) throws IOException {
     boolean finalNames = WholeFiles.writesAppearWhole(fs, dir);
     return new ShardDestination(finalNames ? dir.toString() : staging, finalNames);
   }
 
   /** Moves an assembled shard (an attempt's file in the staging area) to its final name, unless it is there. */
-  void commitShard(String written, String fileName) throws IOException {
+  public void commitShard(String written, String fileName) throws IOException {
     Path target = new Path(dir, fileName);
     if (!new Path(written).equals(target)) {
       FileSystems.commit(fs, new Path(written), target);
     }
   }
 
-  void writeJson(String fileName, Map<String, Object> content) throws IOException {
+  public void writeJson(String fileName, Map<String, Object> content) throws IOException {
     TransformersJsonFile.write(fs, new Path(dir, fileName), content);
   }
 
-  void copyUnchanged(List<Path> files) throws IOException {
+  public void copyUnchanged(List<Path> files) throws IOException {
     for (Path f : files) {
       Path target = new Path(dir, f.getName());
       try {
@@ -136,7 +136,7 @@ final class OutputStore {
   }
 
   /** After a failure: nothing of this run stays, and no directory the run created. */
-  void abandon() throws IOException {
+  public void abandon() throws IOException {
     if (!existed) {
       fs.delete(dir, true);
       return;
@@ -154,7 +154,7 @@ final class OutputStore {
   }
 
   /** Marks the output complete with the identity of its conversion, then deletes the staging area. */
-  void finish(String identity) throws IOException {
+  public void finish(String identity) throws IOException {
     Path success = new Path(dir, SUCCESS);
     try (OutputStream out = NamedOutputStream.create(fs, success, true)) {
       out.write(identity.getBytes(StandardCharsets.UTF_8));

@@ -50,7 +50,7 @@ final class ShardWriter {
             if (p.inline() != null) {
               out.write(p.inline());
             } else {
-              copy(open.computeIfAbsent(p.path(), ShardWriter::openUnchecked), p, buffer, out);
+              copy(open.computeIfAbsent(p.path(), FileSystems::openUnchecked), p, buffer, out);
             }
           }
         }
@@ -74,15 +74,6 @@ final class ShardWriter {
       buffer.clear().limit(n);
       out.write(buffer);
       done += n;
-    }
-  }
-
-  private static FSDataInputStream openUnchecked(String file) {
-    try {
-      Path path = new Path(file);
-      return FileSystems.forPath(path).open(path);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
   }
 }

@@ -1,7 +1,9 @@
 package dev.quarry.fs;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -22,6 +24,16 @@ public final class FileSystems {
   /** {@link #forPath(Path, Configuration)} with {@link HadoopConfigurations#current()}. */
   public static FileSystem forPath(Path path) throws IOException {
     return forPath(path, HadoopConfigurations.current());
+  }
+
+  /** Opens a file named by a URI string; for lambdas (e.g. a cache of open files), I/O errors come unchecked. */
+  public static FSDataInputStream openUnchecked(String file) {
+    try {
+      Path path = new Path(file);
+      return forPath(path).open(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

@@ -72,7 +72,7 @@ class ConvertReferenceTest {
   void matchesTransformersOutput(String mode) throws IOException {
     Path out = convert(options(mode, mode));
     Path reference = ReferenceData.file("tiny-llama/hf-" + mode + "/model.safetensors").getParent();
-    assertEquals(List.of("_SUCCESS", "config.json", "generation_config.json", "model.safetensors"), files(out));
+    assertEquals(List.of("_SUCCESS", "config.json", "generation_config.json", "model.safetensors", "quarry-manifest.arrow"), files(out));
     ReferenceComparison comparison = new ReferenceComparison(QuantMode.fromCliName(mode));
     try (TensorFiles expected = new TensorFiles(reference.resolve("model.safetensors"))) {
       Set<String> compared = comparison.compare(List.of(out.resolve("model.safetensors")), expected);

@@ -1,0 +1,49 @@
+package dev.quarry.cli;
+
+import dev.quarry.convert.ConvertOptions;
+import dev.quarry.quantize.ModuleRules;
+import dev.quarry.quantize.QuantMode;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/** The options that shape a conversion, shared by {@code convert} and {@code inspect} (a picocli mixin). */
+final class ConversionOptions {
+  @Option(names = "--mode", required = true, paramLabel = "MODE",
+      description = "nf4, nf4-dq, fp4, fp4-dq, int8, int8-training.")
+  QuantMode mode;
+
+  @Option(names = "--blocksize", paramLabel = "B", defaultValue = "64",
+      description = "4-bit block size, a power of two from 32 to 4096 (default: ${DEFAULT-VALUE}).")
+  int blocksize;
+
+  @Option(names = "--skip-modules", split = ",", paramLabel = "PATTERN",
+      description = "Modules to keep unquantized: a full name, a dotted suffix or a regular expression.")
+  List<String> skipModules = List.of();
+
+  @Option(names = "--include-modules", split = ",", paramLabel = "PATTERN",
+      description = "Modules to quantize even where transformers would not (e.g. lm_head).")
+  List<String> includeModules = List.of();
+
+  @Option(names = "--all-linear", description = "Quantize every Linear layer, the output head included (Lightning Fabric).")
+  boolean allLinear;
+
+  @Option(names = "--block-size-mb", paramLabel = "N", defaultValue = "32",
+      description = "Input MiB per Spark task (default: ${DEFAULT-VALUE}).")
+  int blockSizeMb;
+
+  @Option(names = "--max-shard-size", paramLabel = "SIZE", defaultValue = "5GB", converter = ByteSizeConverter.class,
+      description = "Largest output shard, as transformers' max_shard_size (default: ${DEFAULT-VALUE}).")
+  long maxShardBytes;
+
+  /** The options, or a usage error (exit 2) naming what is wrong. */
+  ConvertOptions toOptions(CommandSpec spec, String input, String output, int partitions) {
+    try {
+      return new ConvertOptions(input, output, mode, blocksize,
+          new ModuleRules(allLinear, skipModules, includeModules, null), (long) blockSizeMb << 20, maxShardBytes, partitions);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.quarry.convert;
+
+import dev.quarry.safetensors.CheckpointException;
+import dev.quarry.safetensors.SafetensorsLayout;
+import dev.quarry.safetensors.ShardSplitter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where every output tensor goes: the output shards (HF names, transformers' split rule) with the
+ * pieces of each tensor, and for each output tensor the input tensor it was made from. Built the
+ * same way from real block results (a conversion) and from planned ones (a dry run).
+ */
+public record OutputLayout(List<ShardTask> shards, Map<String, TensorPlan> sources) {
+  public OutputLayout {
+    shards = List.copyOf(shards);
+    sources = Map.copyOf(sources);
+  }
+
+  /**
+   * @param blocks  first-pass results, indexed by block id
+   * @param nested  double-quant results, indexed by block id (null entries otherwise)
+   * @param offsets double-quant offset per tensor id
+   */
+  public static OutputLayout of(ConversionPlan plan, ConvertOptions o, List<BlockResult> blocks,
+      List<BlockResult> nested, float[] offsets) throws CheckpointException {
+    List<OutputTensorPlan> outputs = new ArrayList<>();
+    Map<String, TensorPlan> sources = new HashMap<>();
+    for (TensorPlan t : plan.tensors()) {
+      for (OutputTensorPlan out : OutputTensors.of(t, o.mode(), o.blocksize(), blocks, nested, offsets[t.id()])) {
+        outputs.add(out);
+        sources.put(out.name(), t);
+      }
+    }
+    OutputNames.requireUnique(outputs, plan);
+    List<List<OutputTensorPlan>> split = ShardSplitter.split(outputs, OutputTensorPlan::byteSize, o.maxShardBytes());
+    List<ShardTask> shards = new ArrayList<>();
+    for (int i = 0; i < split.size(); i++) {
+      shards.add(new ShardTask(ShardSplitter.fileName(i, split.size()), split.get(i)));
+    }
+    return new OutputLayout(shards, sources);
+  }
+
+  /** The bytes of the shard files (headers included). */
+  public long shardFileBytes() {
+    return shards.stream().mapToLong(OutputLayout::fileBytes).sum();
+  }
+
+  /** The bytes of one shard file (header included). */
+  public static long fileBytes(ShardTask shard) {
+    return SafetensorsLayout.of(shard.tensors().stream().map(OutputTensorPlan::spec).toList(),
+        SafetensorsLayout.PYTORCH_METADATA).fileLength();
+  }
+}

@@ -1,0 +1,143 @@
+package dev.quarry.dequantize;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.convert.InputModel;
+import dev.quarry.convert.InputShard;
+import dev.quarry.fs.FileSystems;
+import dev.quarry.kernels.ElementType;
+import dev.quarry.safetensors.CheckpointException;
+import dev.quarry.safetensors.Dtype;
+import dev.quarry.safetensors.SafetensorsFile;
+import dev.quarry.safetensors.TensorEntry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Decides, on the driver from the headers (and the small quant_state JSON tensors), what a
+ * bitsandbytes checkpoint dequantizes to, as transformers saves it: a 4-bit weight is recognised by
+ * its {@code .quant_state.bitsandbytes__<type>} tensor, an int8 weight by its module's {@code SCB};
+ * their companion tensors disappear and everything else is copied. Works on any such checkpoint
+ * (quarry's, transformers', Fabric's), not only on ones with a manifest.
+ */
+final class DequantPlanner {
+  private static final String STATE = ".quant_state.bitsandbytes__";
+  private static final List<String> FOUR_BIT_COMPANIONS =
+      List.of(".absmax", ".quant_map", ".nested_absmax", ".nested_quant_map");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Map<String, Located> tensors = new LinkedHashMap<>();
+
+  private record Located(InputShard shard, TensorEntry entry) {
+    FileRange range() {
+      return new FileRange(shard.path(), shard.dataStart() + entry.begin(), entry.byteSize());
+    }
+  }
+
+  private DequantPlanner(InputModel model) {
+    for (InputShard s : model.shards()) {
+      for (TensorEntry t : s.tensors()) {
+        tensors.put(t.name(), new Located(s, t));
+      }
+    }
+  }
+
+  /**
+   * @param dtype the dtype of dequantized weights, or null: a 4-bit weight's original dtype (its
+   *              quant_state names it), for int8 the model's dtype in config.json (else float32)
+   */
+  static List<DequantTensor> plan(InputModel model, Dtype dtype) throws IOException {
+    return new DequantPlanner(model).plan(dtype, modelDtype(model.config()));
+  }
+
+  private List<DequantTensor> plan(Dtype dtype, Dtype modelDtype) throws IOException {
+    Set<String> consumed = new HashSet<>();
+    Map<String, DequantTensor> weights = new LinkedHashMap<>();
+    for (String name : tensors.keySet()) {
+      int state = name.indexOf(STATE);
+      if (state > 0) {
+        String weight = name.substring(0, state);
+        weights.put(weight, fourBit(weight, name, dtype));
+        consumed.add(name);
+        FOUR_BIT_COMPANIONS.forEach(c -> consumed.add(weight + c));
+      } else if (name.endsWith(".weight") && tensors.get(name).entry().dtype() == Dtype.I8) {
+        String module = name.substring(0, name.length() - ".weight".length());
+        if (tensors.containsKey(module + ".SCB")) {
+          weights.put(name, int8(name, module, dtype != null ? dtype : modelDtype));
+          consumed.add(module + ".SCB");
+          consumed.add(module + ".weight_format");
+        }
+      }
+    }
+    List<DequantTensor> out = new ArrayList<>();
+    for (Located t : tensors.values()) {
+      String name = t.entry().name();
+      if (weights.containsKey(name)) {
+        out.add(weights.get(name));
+      } else if (!consumed.contains(name)) {
+        out.add(DequantTensor.copy(name, t.entry().dtype(), t.entry().shape(), t.range()));
+      }
+    }
+    return out;
+  }
+
+  private DequantTensor fourBit(String weight, String stateName, Dtype dtype) throws IOException {
+    Located packed = require(weight, stateName);
+    Located absmax = require(weight + ".absmax", stateName);
+    JsonNode state = JSON.readTree(bytes(tensors.get(stateName)));
+    List<Long> shape = new ArrayList<>();
+    state.get("shape").forEach(d -> shape.add(d.asLong()));
+    Dtype original = dtypeOf(state.get("dtype").asText(), stateName);
+    boolean nested = state.has("nested_offset");
+    return new DequantTensor(weight, DequantTensor.Kind.FOUR_BIT, dtype != null ? dtype : original, shape,
+        packed.range(), absmax.range(), nested ? require(weight + ".nested_absmax", stateName).range() : null,
+        state.get("quant_type").asText(), state.get("blocksize").asInt(),
+        nested ? (float) state.get("nested_offset").asDouble() : 0, 0);
+  }
+
+  private DequantTensor int8(String weight, String module, Dtype dtype) {
+    TensorEntry w = tensors.get(weight).entry();
+    long cols = w.rank() == 0 ? 1 : w.shape().get(w.rank() - 1);
+    return new DequantTensor(weight, DequantTensor.Kind.INT8, dtype, w.shape(), tensors.get(weight).range(),
+        tensors.get(module + ".SCB").range(), null, null, 0, 0, cols);
+  }
+
+  private Located require(String name, String by) {
+    Located t = tensors.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException("tensor '" + name + "' is missing (needed by " + by + ")");
+    }
+    return t;
+  }
+
+  private static byte[] bytes(Located t) throws IOException {
+    Path path = new Path(t.shard().path());
+    try (SafetensorsFile f = SafetensorsFile.open(FileSystems.forPath(path), path)) {
+      ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(t.entry().byteSize()));
+      f.read(t.entry(), 0, b);
+      return b.array();
+    }
+  }
+
+  /** The safetensors dtype of a torch dtype name ("bfloat16"). */
+  static Dtype dtypeOf(String torchName, String where) throws CheckpointException {
+    for (ElementType e : ElementType.values()) {
+      if (e.torchName().equals(torchName)) {
+        return Dtype.parse(e.safetensorsName());
+      }
+    }
+    throw new CheckpointException(where, null, "dtype '" + torchName + "' is not bfloat16, float16 or float32");
+  }
+
+  private static Dtype modelDtype(Map<String, Object> config) throws CheckpointException {
+    Object d = config == null ? null : config.containsKey("dtype") ? config.get("dtype") : config.get("torch_dtype");
+    return d instanceof String s ? dtypeOf(s, "config.json") : Dtype.F32;
+  }
+}

@@ -1,0 +1,66 @@
+package dev.quarry.manifest;
+
+import dev.quarry.QuarryRelease;
+import dev.quarry.convert.BlockResult;
+import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.InputModel;
+import dev.quarry.convert.OutputLayout;
+import dev.quarry.convert.OutputTensorPlan;
+import dev.quarry.convert.ShardTask;
+import dev.quarry.convert.TensorAction;
+import dev.quarry.convert.TensorPlan;
+import dev.quarry.fs.FileSystems;
+import dev.quarry.quality.ErrorStats;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Writes the manifest of a conversion once its shards are in place (and before {@code _SUCCESS}):
+ * the CRC32C of every tensor as it now lies on disk (checksummed on Spark), each weight's error
+ * merged from its blocks, and the input fingerprint.
+ */
+public final class ManifestWriter {
+  private ManifestWriter() {}
+
+  /** @param blocks first-pass results, indexed by block id */
+  public static void write(JavaSparkContext sc, ConvertOptions o, InputModel model, OutputLayout layout,
+      List<BlockResult> blocks) throws IOException {
+    Path out = new Path(o.output());
+    FileSystem fs = FileSystems.forPath(out);
+    List<Path> files = layout.shards().stream().map(s -> new Path(out, s.fileName())).toList();
+    Map<String, Map<String, Long>> crcs = TensorChecksums.compute(sc, files);
+    List<ManifestRow> rows = new ArrayList<>();
+    for (ShardTask shard : layout.shards()) {
+      for (OutputTensorPlan t : shard.tensors()) {
+        rows.add(row(t, shard.fileName(), layout.sources().get(t.name()), o, crcs.get(shard.fileName()).get(t.name()), blocks));
+      }
+    }
+    Manifest m = new Manifest(QuarryRelease.version(), o.input(), InputFingerprint.of(model), ConversionSettings.of(o), rows);
+    ManifestFile.write(fs, new Path(out, Manifest.FILE_NAME), m);
+  }
+
+  private static ManifestRow row(OutputTensorPlan t, String file, TensorPlan source, ConvertOptions o, long crc,
+      List<BlockResult> blocks) {
+    TensorAction action = source.action();
+    boolean converted = action != TensorAction.COPY;
+    boolean fourBit = action == TensorAction.QUANTIZE && o.mode().isFourBit();
+    TensorError error = converted && t.name().equals(source.tensor().name()) ? TensorError.of(errors(source, blocks)) : null;
+    return new ManifestRow(t.name(), file, source.tensor().name(), action.name().toLowerCase(Locale.ROOT),
+        converted ? o.mode().cliName() : null, fourBit ? o.blocksize() : null, t.dtype().name(), t.shape(),
+        t.byteSize(), crc, error);
+  }
+
+  private static ErrorStats errors(TensorPlan t, List<BlockResult> blocks) {
+    ErrorStats total = ErrorStats.NONE;
+    for (int b = t.firstBlock(); b < t.firstBlock() + t.blockCount(); b++) {
+      total = total.merge(blocks.get(b).errors());
+    }
+    return total;
+  }
+}

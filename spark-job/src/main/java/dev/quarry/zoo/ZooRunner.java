@@ -1,0 +1,98 @@
+package dev.quarry.zoo;
+
+import dev.quarry.convert.ConversionJob;
+import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.InputModel;
+import dev.quarry.convert.ModelReader;
+import dev.quarry.convert.OutputStore;
+import dev.quarry.fs.FileSystems;
+import dev.quarry.manifest.ConversionSettings;
+import dev.quarry.manifest.InputFingerprint;
+import dev.quarry.manifest.Manifest;
+import dev.quarry.manifest.ManifestFile;
+import dev.quarry.manifest.ManifestRow;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Runs every job of a zoo in one Spark application, one after the other on the same executors. A
+ * job whose output is complete and whose manifest records the input's current fingerprint and the
+ * spec's settings is skipped (only headers and the manifest are read); an output made from another
+ * input or with other settings is deleted and converted again. A failing job is reported and the
+ * others go on.
+ */
+public final class ZooRunner {
+  private ZooRunner() {}
+
+  public static List<ZooResult> run(JavaSparkContext sc, List<ZooJob> jobs, Consumer<String> log) {
+    List<ZooResult> results = new ArrayList<>();
+    for (ZooJob job : jobs) {
+      long start = System.nanoTime();
+      ConvertOptions o = job.options();
+      try {
+        Path input = new Path(o.input());
+        InputModel model = ModelReader.read(FileSystems.forPath(input), input);
+        InputFingerprint fingerprint = InputFingerprint.of(model);
+        Path output = new Path(o.output());
+        FileSystem fs = FileSystems.forPath(output);
+        ZooStatus status = upToDate(fs, output, fingerprint, ConversionSettings.of(o)) ? ZooStatus.UP_TO_DATE : ZooStatus.CONVERTED;
+        if (status == ZooStatus.CONVERTED) {
+          fs.delete(output, true); // a stale complete output would otherwise count as done
+          log.accept(job.model() + " " + o.mode() + ": converting " + o.input() + " into " + o.output());
+          ConversionJob.run(sc, o, line -> log.accept(job.model() + " " + o.mode() + ": " + line));
+        } else {
+          log.accept(job.model() + " " + o.mode() + ": up to date");
+        }
+        results.add(result(job, status, model.inputBytes(), fs, output, seconds(start)));
+      } catch (IOException | RuntimeException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replace('\n', ' ');
+        log.accept(job.model() + " " + o.mode() + ": FAILED: " + message);
+        results.add(new ZooResult(job.model(), o.mode().cliName(), ZooStatus.FAILED, 0, 0, seconds(start), null, null,
+            null, message));
+      }
+    }
+    return results;
+  }
+
+  private static boolean upToDate(FileSystem fs, Path output, InputFingerprint fingerprint, ConversionSettings settings)
+      throws IOException {
+    Path manifest = new Path(output, Manifest.FILE_NAME);
+    if (!fs.exists(new Path(output, OutputStore.SUCCESS)) || !fs.exists(manifest)) {
+      return false;
+    }
+    Manifest m = ManifestFile.read(fs, manifest);
+    return m.fingerprint().equals(fingerprint) && m.settings().equals(settings);
+  }
+
+  private static ZooResult result(ZooJob job, ZooStatus status, long inputBytes, FileSystem fs, Path output,
+      double seconds) throws IOException {
+    Manifest m = ManifestFile.read(fs, new Path(output, Manifest.FILE_NAME));
+    long outputBytes = 0;
+    for (String file : m.rows().stream().map(ManifestRow::file).distinct().toList()) {
+      outputBytes += fs.getFileStatus(new Path(output, file)).getLen();
+    }
+    DoubleSummaryStatistics sqnr = new DoubleSummaryStatistics();
+    Double maxAbs = null;
+    for (ManifestRow r : m.rows()) {
+      if (r.error() != null) {
+        maxAbs = maxAbs == null ? r.error().maxAbsError() : Math.max(maxAbs, r.error().maxAbsError());
+        if (Double.isFinite(r.error().sqnrDb())) {
+          sqnr.accept(r.error().sqnrDb());
+        }
+      }
+    }
+    boolean any = sqnr.getCount() > 0;
+    return new ZooResult(job.model(), job.options().mode().cliName(), status, inputBytes, outputBytes, seconds, maxAbs,
+        any ? sqnr.getMin() : null, any ? sqnr.getAverage() : null, null);
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+}
