@@ -47,29 +47,26 @@ final class Bf16FourBitQuantizer {
       float[] absmax, int absmaxOff) {
     int fullBlocks = n / blocksize;
     int chunkBlocks = CHUNK_ELEMENTS / blocksize;
-    // per block of the chunk: row offset (-1: not a fast block), floor, FP4 sign magnitude
-    int[] row = new int[chunkBlocks];
-    short[] floor = new short[chunkBlocks];
-    short[] sign = new short[chunkBlocks];
+    // per block of the chunk: its absmax magnitude, or -1 when it is not a fast block
+    int[] magnitude = new int[chunkBlocks];
     for (int first = 0; first < fullBlocks; first += chunkBlocks) {
       int blocks = Math.min(chunkBlocks, fullBlocks - first);
       for (int k = 0; k < blocks; k++) {
         int block = first + k;
         int start = block * blocksize;
-        int magnitude = MaxMagnitude.of(x, xOff + start, blocksize);
-        if (HalfType.BF16.isFast(magnitude)) {
-          absmax[absmaxOff + block] = HalfType.BF16.widen(magnitude);
-          row[k] = Bf16CutTable.row(format, magnitude);
-          floor[k] = (short) Bf16CutTable.floor(format, magnitude);
-          sign[k] = (short) Bf16CutTable.signMagnitude(magnitude);
+        int m = MaxMagnitude.of(x, xOff + start, blocksize);
+        if (HalfType.BF16.isFast(m)) {
+          // a bfloat16 is the high half of a float32
+          absmax[absmaxOff + block] = Float.intBitsToFloat(m << 16);
+          magnitude[k] = m;
         } else {
-          row[k] = -1;
+          magnitude[k] = -1;
           scalarBlocks(x, xOff, start, blocksize, blocksize, packed, packedOff, absmax, absmaxOff + block);
         }
       }
       int chunkStart = first * blocksize;
       encode(x, xOff + chunkStart, blocks * blocksize / STEP, Integer.numberOfTrailingZeros(blocksize / STEP),
-          row, floor, sign, packed, packedOff + chunkStart / 2);
+          magnitude, packed, packedOff + chunkStart / 2);
     }
     int done = fullBlocks * blocksize;
     if (done < n) {
@@ -84,18 +81,19 @@ final class Bf16FourBitQuantizer {
   }
 
   /** Packed codes of the fast blocks of a chunk: {@code steps} steps of 32 elements, 2^stepShift per block. */
-  private void encode(short[] x, int off, int steps, int stepShift, int[] row, short[] floor, short[] sign,
-      byte[] packed, int packedOff) {
+  private void encode(short[] x, int off, int steps, int stepShift, int[] magnitude, byte[] packed, int packedOff) {
     short[] cuts = Bf16CutTable.CUTS;
     for (int step = 0; step < steps; step++) {
-      int k = step >> stepShift;
-      int at = row[k];
-      if (at < 0) {
+      // the block's table row, floor and first-level bound: scalar work that overlaps the vector work
+      int m = magnitude[step >> stepShift];
+      if (m < 0) {
         continue;
       }
-      at &= Bf16CutTable.ROW_MASK;
+      int at = Bf16CutTable.row(format, m) & Bf16CutTable.ROW_MASK;
+      int floor = Bf16CutTable.floor(format, m);
+      int firstLevel = signCut ? Bf16CutTable.signMagnitude(m) : floor + (cuts[at + 7 * 16] >> 4);
       int i = off + step * STEP;
-      ShortVector floorV = ShortVector.broadcast(S, floor[k]);
+      ShortVector floorV = ShortVector.broadcast(S, (short) floor);
       ShortVector va = ShortVector.fromArray(S, x, i);
       ShortVector vb = ShortVector.fromArray(S, x, i + 16);
       ShortVector ma = va.and(MAGNITUDE_BITS);
@@ -105,17 +103,18 @@ final class Bf16FourBitQuantizer {
       ShortVector tb = mb.max(floorV).sub(floorV).lanewise(VectorOperators.XOR, vb.lanewise(VectorOperators.ASHR, 15));
       ShortVector ka = ta.lanewise(VectorOperators.LSHL, 4);
       ShortVector kb = tb.lanewise(VectorOperators.LSHL, 4);
+      // the first level straight from the input, off the chain of the relative key
       VectorMask<Short> a3;
       VectorMask<Short> b3;
+      ShortVector firstV = ShortVector.broadcast(S, (short) firstLevel);
       if (signCut) {
         // not negative: positive sign, or a magnitude the sign cut flushes
-        ShortVector signV = ShortVector.broadcast(S, sign[k]);
-        a3 = va.compare(VectorOperators.GE, (short) 0).or(ma.compare(VectorOperators.LT, signV));
-        b3 = vb.compare(VectorOperators.GE, (short) 0).or(mb.compare(VectorOperators.LT, signV));
+        a3 = va.compare(VectorOperators.GE, (short) 0).or(ma.compare(VectorOperators.LT, firstV));
+        b3 = vb.compare(VectorOperators.GE, (short) 0).or(mb.compare(VectorOperators.LT, firstV));
       } else {
-        ShortVector c7 = ShortVector.fromArray(S, cuts, at + 7 * 16);
-        a3 = ka.compare(VectorOperators.GT, c7);
-        b3 = kb.compare(VectorOperators.GT, c7);
+        // cut 7 is a positive key, and keys of positive inputs are their bits: negative inputs are below as shorts
+        a3 = va.compare(VectorOperators.GT, firstV);
+        b3 = vb.compare(VectorOperators.GT, firstV);
       }
       ShortVector c3 = ShortVector.fromArray(S, cuts, at + 3 * 16);
       ShortVector c11 = ShortVector.fromArray(S, cuts, at + 11 * 16);
