@@ -12,15 +12,16 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * 4-bit quantization of bfloat16 input. A chunk of blocks at a time: first every block's absmax
- * (fast blocks get their {@link Bf16CutTable} row and floor, the others go to the scalar
- * reference), then the codes of the chunk's fast blocks, 32 elements per step.
+ * (blocks outside the fast range go to the scalar reference), then the codes of the chunk's fast
+ * blocks, 32 elements per step, with the cut keys of each block's {@link Bf16CutTable} row.
  *
  * <p>The code of an element is the number of cuts below its relative key (see
  * {@link Bf16CutTable}), found by a 4-level binary search whose per-lane cut is picked by blends.
  * The last level's cut carries the code of its count in its low bits, so the code is those bits
- * with bit 0 set when the key passes that cut; FP4's counts pair up the same way. FP4 decides its
- * first level (the sign cut) from the sign and magnitude, since the sign cut lies among merged
- * magnitudes.
+ * with bit 0 flipped when the key passes that cut (the codes of counts 2q and 2q + 1 differ in bit
+ * 0 in both formats). The first level needs no relative key: NF4's cut 7 is compared with the
+ * input bits, and FP4's sign cut, which lies among merged magnitudes, is decided from the sign and
+ * magnitude.
  *
  * <p>Written for C2: the code loop is one method with no calls, since a call it failed to inline
  * would box the vectors passed to it (C2 gives up inlining in methods this large); it walks 32
@@ -138,11 +139,11 @@ final class Bf16FourBitQuantizer {
           .blend(c8.blend(c10, a1).blend(c12.blend(c14, a1), a2), a3);
       ShortVector lastB = c0.blend(c2, b1).blend(c4.blend(c6, b1), b2)
           .blend(c8.blend(c10, b1).blend(c12.blend(c14, b1), b2), b3);
-      // code: the last cut's low bits, bit 0 set when the key passes it (compared on relative keys: no overflow)
-      ShortVector codeA = lastA.and((short) 15).lanewise(VectorOperators.XOR,
-          lastA.lanewise(VectorOperators.ASHR, 4).sub(ta).lanewise(VectorOperators.LSHR, 15));
-      ShortVector codeB = lastB.and((short) 15).lanewise(VectorOperators.XOR,
-          lastB.lanewise(VectorOperators.ASHR, 4).sub(tb).lanewise(VectorOperators.LSHR, 15));
+      // code: the last cut's low bits, bit 0 flipped when the key passes it
+      ShortVector lowA = lastA.and((short) 15);
+      ShortVector lowB = lastB.and((short) 15);
+      ShortVector codeA = lowA.blend(lowA.lanewise(VectorOperators.XOR, (short) 1), ka.compare(VectorOperators.GT, lastA));
+      ShortVector codeB = lowB.blend(lowB.lanewise(VectorOperators.XOR, (short) 1), kb.compare(VectorOperators.GT, lastB));
       // nibbles: on a 32-bit lane element 2j sits in the low half, 2j+1 in the high half
       IntVector pairsA = codeA.reinterpretAsInts();
       IntVector pairsB = codeB.reinterpretAsInts();
