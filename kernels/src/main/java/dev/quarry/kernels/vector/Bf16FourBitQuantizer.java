@@ -144,11 +144,12 @@ final class Bf16FourBitQuantizer {
       ShortVector lowB = lastB.and((short) 15);
       ShortVector codeA = lowA.blend(lowA.lanewise(VectorOperators.XOR, (short) 1), ka.compare(VectorOperators.GT, lastA));
       ShortVector codeB = lowB.blend(lowB.lanewise(VectorOperators.XOR, (short) 1), kb.compare(VectorOperators.GT, lastB));
-      // nibbles: on a 32-bit lane element 2j sits in the low half, 2j+1 in the high half
+      // nibbles: on a 32-bit lane element 2j sits in the low half, 2j+1 in the high half; the
+      // narrowing keeps the low byte of each lane, so the bits shifted above it need no mask
       IntVector pairsA = codeA.reinterpretAsInts();
       IntVector pairsB = codeB.reinterpretAsInts();
-      IntVector bytesA = pairsA.lanewise(VectorOperators.LSHL, 4).or(pairsA.lanewise(VectorOperators.LSHR, 16)).and(0xff);
-      IntVector bytesB = pairsB.lanewise(VectorOperators.LSHL, 4).or(pairsB.lanewise(VectorOperators.LSHR, 16)).and(0xff);
+      IntVector bytesA = pairsA.lanewise(VectorOperators.LSHL, 4).or(pairsA.lanewise(VectorOperators.LSHR, 16));
+      IntVector bytesB = pairsB.lanewise(VectorOperators.LSHL, 4).or(pairsB.lanewise(VectorOperators.LSHR, 16));
       int out = packedOff + step * (STEP / 2);
       ((ByteVector) bytesA.convertShape(VectorOperators.I2B, ByteVector.SPECIES_64, 0)).intoArray(packed, out);
       ((ByteVector) bytesB.convertShape(VectorOperators.I2B, ByteVector.SPECIES_64, 0)).intoArray(packed, out + 8);
