@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The cut keys of recently seen block absmax values (magnitude patterns), direct-mapped. The
- * blocks of a weight tensor share few distinct absmax values (a bfloat16 has 8 significant bits,
- * and block maxima cluster within a binade or two), so most blocks skip {@link CutKeys#compute}. Each cut key is kept spread over a whole vector, so that the code
+ * blocks of a weight tensor share few distinct absmax values (block maxima cluster within a binade
+ * or two), so most blocks skip {@link CutKeys#compute}. Each cut key is kept spread over a whole vector, so that the code
  * loop reads it as a memory operand (C2 would otherwise broadcast every cut anew for every vector).
  * One instance per call: not thread-safe.
  */

@@ -8,8 +8,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * 4-bit quantization of bfloat16 or float16 input with per-element work that is pure 16-bit
- * integer: each block's cut points are moved to input keys once ({@link CutKeys}), then a code is
+ * 4-bit quantization of float16 input with per-element work that is pure 16-bit integer
+ * (bfloat16 input has {@link Bf16FourBitQuantizer}, whose table by absmax mantissa does not carry
+ * over to float16's 10 mantissa bits and subnormals): each block's cut points are moved to input keys once ({@link CutKeys}), then a code is
  * a binary search over the 15 cut keys ({@link CutSearch}), 16 elements per 256-bit vector.
  * Blocks are handled a chunk at a time (the absmax of every block, then each block's codes) so
  * that the reductions of many blocks overlap. Cut keys depend only on the absmax, of which a
@@ -22,14 +23,13 @@ final class HalfFourBitQuantizer {
   private static final int CHUNK_ELEMENTS = 4096;
 
   private final FourBitFormat format;
-  private final HalfType type;
+  private final HalfType type = HalfType.F16;
   private final CutKeys cutKeys;
   private final KernelSupport fallback;
   private final CutSearch search;
 
-  HalfFourBitQuantizer(FourBitFormat format, HalfType type, KernelSupport fallback) {
+  HalfFourBitQuantizer(FourBitFormat format, KernelSupport fallback) {
     this.format = format;
-    this.type = type;
     this.cutKeys = new CutKeys(format, type);
     this.fallback = fallback;
     this.search = new CutSearch(format);

@@ -35,10 +35,6 @@ enum HalfType {
     this.minUnflushedMagnitude = minUnflushedMagnitude;
   }
 
-  static HalfType of(ElementType type) {
-    return type == ElementType.BF16 ? BF16 : F16;
-  }
-
   ElementType elementType() {
     return type;
   }

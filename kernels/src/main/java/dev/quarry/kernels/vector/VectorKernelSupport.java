@@ -20,17 +20,15 @@ public final class VectorKernelSupport implements KernelSupport {
   private static final int BITS = ShortVector.SPECIES_256.vectorBitSize();
 
   private final KernelSupport scalar = Kernels.scalar();
-  private final Map<HalfType, Map<FourBitFormat, HalfFourBitQuantizer>> fourBit = new EnumMap<>(HalfType.class);
+  private final Map<FourBitFormat, Bf16FourBitQuantizer> bf16FourBit = new EnumMap<>(FourBitFormat.class);
+  private final Map<FourBitFormat, HalfFourBitQuantizer> f16FourBit = new EnumMap<>(FourBitFormat.class);
   private final Bf16Int8Quantizer bf16Int8 = new Bf16Int8Quantizer(scalar);
   private final Bf16ToFloat16 bf16ToFloat16 = new Bf16ToFloat16(scalar);
 
   private VectorKernelSupport() {
-    for (HalfType type : HalfType.values()) {
-      Map<FourBitFormat, HalfFourBitQuantizer> byFormat = new EnumMap<>(FourBitFormat.class);
-      for (FourBitFormat format : FourBitFormat.values()) {
-        byFormat.put(format, new HalfFourBitQuantizer(format, type, scalar));
-      }
-      fourBit.put(type, byFormat);
+    for (FourBitFormat format : FourBitFormat.values()) {
+      bf16FourBit.put(format, new Bf16FourBitQuantizer(format, scalar));
+      f16FourBit.put(format, new HalfFourBitQuantizer(format, scalar));
     }
   }
 
@@ -56,7 +54,11 @@ public final class VectorKernelSupport implements KernelSupport {
   public void quantize4Bit(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize,
       byte[] packed, int packedOff, float[] absmax, int absmaxOff) {
     Blocksize.check(blocksize);
-    fourBit.get(HalfType.of(type)).get(format).quantize(x, xOff, n, blocksize, packed, packedOff, absmax, absmaxOff);
+    if (type == ElementType.BF16) {
+      bf16FourBit.get(format).quantize(x, xOff, n, blocksize, packed, packedOff, absmax, absmaxOff);
+    } else {
+      f16FourBit.get(format).quantize(x, xOff, n, blocksize, packed, packedOff, absmax, absmaxOff);
+    }
   }
 
   @Override

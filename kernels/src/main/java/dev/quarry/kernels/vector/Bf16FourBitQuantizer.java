@@ -1,0 +1,158 @@
+package dev.quarry.kernels.vector;
+
+import dev.quarry.kernels.ElementType;
+import dev.quarry.kernels.FourBitFormat;
+import dev.quarry.kernels.KernelSupport;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * 4-bit quantization of bfloat16 input. A chunk of blocks at a time: first every block's absmax
+ * (blocks outside the fast range go to the scalar reference), then the codes of the chunk's fast
+ * blocks, 32 elements per step, with the cut keys of each block's {@link Bf16CutTable} row.
+ *
+ * <p>The code of an element is the number of cuts below its relative key (see
+ * {@link Bf16CutTable}), found by a 4-level binary search whose per-lane cut is picked by blends.
+ * The last level's cut carries the code of its count in its low bits, so the code is those bits
+ * with bit 0 flipped when the key passes that cut (the codes of counts 2q and 2q + 1 differ in bit
+ * 0 in both formats). The first level needs no relative key: NF4's cut 7 is compared with the
+ * input bits, and FP4's sign cut, which lies among merged magnitudes, is decided from the sign and
+ * magnitude.
+ *
+ * <p>Written for C2: the code loop is one method with no calls, since a call it failed to inline
+ * would box the vectors passed to it (C2 gives up inlining in methods this large); it walks 32
+ * elements per step and reads the cut rows per step, since C2 would otherwise hoist the 15 cut
+ * vectors of a block out of its inner loop and spill them.
+ */
+final class Bf16FourBitQuantizer {
+  private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+  private static final int STEP = 2 * 16;
+  private static final int CHUNK_ELEMENTS = 4096;
+  private static final short MAGNITUDE_BITS = 0x7fff;
+
+  private final FourBitFormat format;
+  private final boolean signCut;
+  private final KernelSupport fallback;
+
+  Bf16FourBitQuantizer(FourBitFormat format, KernelSupport fallback) {
+    this.format = format;
+    this.signCut = format == FourBitFormat.FP4;
+    this.fallback = fallback;
+  }
+
+  void quantize(short[] x, int xOff, int n, int blocksize, byte[] packed, int packedOff,
+      float[] absmax, int absmaxOff) {
+    int fullBlocks = n / blocksize;
+    int chunkBlocks = CHUNK_ELEMENTS / blocksize;
+    // per block of the chunk: its absmax magnitude, or -1 when it is not a fast block
+    int[] magnitude = new int[chunkBlocks];
+    for (int first = 0; first < fullBlocks; first += chunkBlocks) {
+      int blocks = Math.min(chunkBlocks, fullBlocks - first);
+      for (int k = 0; k < blocks; k++) {
+        int block = first + k;
+        int start = block * blocksize;
+        int m = MaxMagnitude.of(x, xOff + start, blocksize);
+        if (HalfType.BF16.isFast(m)) {
+          // a bfloat16 is the high half of a float32
+          absmax[absmaxOff + block] = Float.intBitsToFloat(m << 16);
+          magnitude[k] = m;
+        } else {
+          magnitude[k] = -1;
+          scalarBlocks(x, xOff, start, blocksize, blocksize, packed, packedOff, absmax, absmaxOff + block);
+        }
+      }
+      int chunkStart = first * blocksize;
+      encode(x, xOff + chunkStart, blocks * blocksize / STEP, Integer.numberOfTrailingZeros(blocksize / STEP),
+          magnitude, packed, packedOff + chunkStart / 2);
+    }
+    int done = fullBlocks * blocksize;
+    if (done < n) {
+      scalarBlocks(x, xOff, done, n - done, blocksize, packed, packedOff, absmax, absmaxOff + fullBlocks);
+    }
+  }
+
+  private void scalarBlocks(short[] x, int xOff, int start, int length, int blocksize, byte[] packed,
+      int packedOff, float[] absmax, int absmaxAt) {
+    fallback.quantize4Bit(format, ElementType.BF16, x, xOff + start, length, blocksize,
+        packed, packedOff + start / 2, absmax, absmaxAt);
+  }
+
+  /** Packed codes of the fast blocks of a chunk: {@code steps} steps of 32 elements, 2^stepShift per block. */
+  private void encode(short[] x, int off, int steps, int stepShift, int[] magnitude, byte[] packed, int packedOff) {
+    short[] cuts = Bf16CutTable.CUTS;
+    for (int step = 0; step < steps; step++) {
+      // the block's table row, floor and first-level bound: scalar work that overlaps the vector work
+      int m = magnitude[step >> stepShift];
+      if (m < 0) {
+        continue;
+      }
+      int at = Bf16CutTable.row(format, m) & Bf16CutTable.ROW_MASK;
+      int floor = Bf16CutTable.floor(format, m);
+      int firstLevel = signCut ? Bf16CutTable.signMagnitude(m) : floor + (cuts[at + 7 * 16] >> 4);
+      int i = off + step * STEP;
+      ShortVector floorV = ShortVector.broadcast(S, (short) floor);
+      ShortVector va = ShortVector.fromArray(S, x, i);
+      ShortVector vb = ShortVector.fromArray(S, x, i + 16);
+      ShortVector ma = va.and(MAGNITUDE_BITS);
+      ShortVector mb = vb.and(MAGNITUDE_BITS);
+      // relative keys, and the same shifted left by 4 to compare with table entries
+      ShortVector ta = ma.max(floorV).sub(floorV).lanewise(VectorOperators.XOR, va.lanewise(VectorOperators.ASHR, 15));
+      ShortVector tb = mb.max(floorV).sub(floorV).lanewise(VectorOperators.XOR, vb.lanewise(VectorOperators.ASHR, 15));
+      ShortVector ka = ta.lanewise(VectorOperators.LSHL, 4);
+      ShortVector kb = tb.lanewise(VectorOperators.LSHL, 4);
+      // the first level straight from the input, off the chain of the relative key
+      VectorMask<Short> a3;
+      VectorMask<Short> b3;
+      ShortVector firstV = ShortVector.broadcast(S, (short) firstLevel);
+      if (signCut) {
+        // not negative: positive sign, or a magnitude the sign cut flushes
+        a3 = va.compare(VectorOperators.GE, (short) 0).or(ma.compare(VectorOperators.LT, firstV));
+        b3 = vb.compare(VectorOperators.GE, (short) 0).or(mb.compare(VectorOperators.LT, firstV));
+      } else {
+        // cut 7 is a positive key, and keys of positive inputs are their bits: negative inputs are below as shorts
+        a3 = va.compare(VectorOperators.GT, firstV);
+        b3 = vb.compare(VectorOperators.GT, firstV);
+      }
+      ShortVector c3 = ShortVector.fromArray(S, cuts, at + 3 * 16);
+      ShortVector c11 = ShortVector.fromArray(S, cuts, at + 11 * 16);
+      VectorMask<Short> a2 = ka.compare(VectorOperators.GT, c3.blend(c11, a3));
+      VectorMask<Short> b2 = kb.compare(VectorOperators.GT, c3.blend(c11, b3));
+      ShortVector c1 = ShortVector.fromArray(S, cuts, at + 1 * 16);
+      ShortVector c5 = ShortVector.fromArray(S, cuts, at + 5 * 16);
+      ShortVector c9 = ShortVector.fromArray(S, cuts, at + 9 * 16);
+      ShortVector c13 = ShortVector.fromArray(S, cuts, at + 13 * 16);
+      VectorMask<Short> a1 = ka.compare(VectorOperators.GT, c1.blend(c5, a2).blend(c9.blend(c13, a2), a3));
+      VectorMask<Short> b1 = kb.compare(VectorOperators.GT, c1.blend(c5, b2).blend(c9.blend(c13, b2), b3));
+      ShortVector c0 = ShortVector.fromArray(S, cuts, at + 0 * 16);
+      ShortVector c2 = ShortVector.fromArray(S, cuts, at + 2 * 16);
+      ShortVector c4 = ShortVector.fromArray(S, cuts, at + 4 * 16);
+      ShortVector c6 = ShortVector.fromArray(S, cuts, at + 6 * 16);
+      ShortVector c8 = ShortVector.fromArray(S, cuts, at + 8 * 16);
+      ShortVector c10 = ShortVector.fromArray(S, cuts, at + 10 * 16);
+      ShortVector c12 = ShortVector.fromArray(S, cuts, at + 12 * 16);
+      ShortVector c14 = ShortVector.fromArray(S, cuts, at + 14 * 16);
+      ShortVector lastA = c0.blend(c2, a1).blend(c4.blend(c6, a1), a2)
+          .blend(c8.blend(c10, a1).blend(c12.blend(c14, a1), a2), a3);
+      ShortVector lastB = c0.blend(c2, b1).blend(c4.blend(c6, b1), b2)
+          .blend(c8.blend(c10, b1).blend(c12.blend(c14, b1), b2), b3);
+      // code: the last cut's low bits, bit 0 flipped when the key passes it
+      ShortVector lowA = lastA.and((short) 15);
+      ShortVector lowB = lastB.and((short) 15);
+      ShortVector codeA = lowA.blend(lowA.lanewise(VectorOperators.XOR, (short) 1), ka.compare(VectorOperators.GT, lastA));
+      ShortVector codeB = lowB.blend(lowB.lanewise(VectorOperators.XOR, (short) 1), kb.compare(VectorOperators.GT, lastB));
+      // nibbles: on a 32-bit lane element 2j sits in the low half, 2j+1 in the high half; the
+      // narrowing keeps the low byte of each lane, so the bits shifted above it need no mask
+      IntVector pairsA = codeA.reinterpretAsInts();
+      IntVector pairsB = codeB.reinterpretAsInts();
+      IntVector bytesA = pairsA.lanewise(VectorOperators.LSHL, 4).or(pairsA.lanewise(VectorOperators.LSHR, 16));
+      IntVector bytesB = pairsB.lanewise(VectorOperators.LSHL, 4).or(pairsB.lanewise(VectorOperators.LSHR, 16));
+      int out = packedOff + step * (STEP / 2);
+      ((ByteVector) bytesA.convertShape(VectorOperators.I2B, ByteVector.SPECIES_64, 0)).intoArray(packed, out);
+      ((ByteVector) bytesB.convertShape(VectorOperators.I2B, ByteVector.SPECIES_64, 0)).intoArray(packed, out + 8);
+    }
+  }
+}
