@@ -17,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -49,11 +48,11 @@ public final class SafetensorsQuantizer {
   }
 
   public QuantizeSummary quantize(FileSystem inFs, Path in, FileSystem outFs, Path out) throws IOException {
-    String unique = "." + out.getName() + "." + UUID.randomUUID();
-    Path temporary = new Path(out.getParent(), unique + ".tmp");
-    Path stagingPath = new Path(out.getParent(), unique + ".staging");
+    ScratchFiles.removeLeftovers(outFs, out);
+    ScratchFiles scratch = new ScratchFiles(out);
+    Path temporary = scratch.temporary();
     try (SafetensorsFile input = SafetensorsFile.open(inFs, in);
-        StagingFile staging = new StagingFile(outFs, stagingPath)) {
+        StagingFile staging = new StagingFile(outFs, scratch.staging())) {
       List<OutputTensor> outputs = new ArrayList<>();
       List<String> keptNonFinite = new ArrayList<>();
       int quantized = 0;

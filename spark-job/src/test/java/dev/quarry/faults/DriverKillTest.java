@@ -1,5 +1,6 @@
 package dev.quarry.faults;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,6 +40,39 @@ class DriverKillTest {
     Path model = ReferenceData.file("tiny-llama/input/config.json").getParent();
     return new String[] {"convert", "--input", ThrottledFileSystem.uri(READ_MILLIS, model), "--output", output.toString(),
         "--mode", "nf4-dq", "--master", "local[2]", "--block-size-mb", "1"};
+  }
+
+  /**
+   * {@code quarry quantize} killed while it writes its scratch files beside the output: the rerun
+   * completes, removes what the killed run left, and writes the same bytes as an undisturbed run.
+   */
+  @Test
+  void quantizeRerunAfterAKillLeavesNoScratchFiles() throws Exception {
+    Path shard = ReferenceData.tinyLlamaShard(1);
+    Path outDir = Files.createDirectories(dir.resolve("quantized"));
+    Path output = outDir.resolve("out.safetensors");
+    String[] args = {"quantize", "--mode", "nf4-dq", ThrottledFileSystem.uri(READ_MILLIS, shard), output.toString()};
+    Process p = ChildJvm.start(dir.resolve("quantize.log"), Quarry.class.getName(), args);
+    try {
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (FileTrees.names(outDir).isEmpty() && p.isAlive() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
+      Thread.sleep(READ_MILLIS); // into the first tensor's read
+      assertTrue(p.isAlive(), "still quantizing");
+    } finally {
+      p.destroyForcibly();
+      p.waitFor(30, TimeUnit.SECONDS);
+    }
+    List<String> left = FileTrees.names(outDir);
+    assertTrue(!left.isEmpty() && left.stream().allMatch(n -> n.startsWith(".out.safetensors.")), "scratch files: " + left);
+
+    CliRun cli = new CliRun();
+    assertEquals(0, cli.run(args), cli.err());
+    assertEquals(List.of("out.safetensors"), FileTrees.names(outDir), "the killed run's scratch files are gone");
+    Path undisturbed = dir.resolve("undisturbed.safetensors");
+    assertEquals(0, cli.run("quantize", "--mode", "nf4-dq", shard.toString(), undisturbed.toString()), cli.err());
+    assertArrayEquals(Files.readAllBytes(undisturbed), Files.readAllBytes(output));
   }
 
   @Test

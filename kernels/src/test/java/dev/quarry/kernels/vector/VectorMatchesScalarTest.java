@@ -101,6 +101,31 @@ class VectorMatchesScalarTest {
     }
   }
 
+  /**
+   * bfloat16 FP4 blocks whose absmax moves the sign cut above the flush-to-zero boundary (absmax
+   * of 1 and more): negative inputs one bfloat16 step around the sign cut, at every exponent and
+   * a spread of mantissas, so each side of the cut is hit exactly.
+   */
+  @Test
+  void fp4SignCutOfLargeBf16AbsmaxMatchesScalar() {
+    int blocksize = 64;
+    for (int exponent = 120; exponent < 254; exponent++) {
+      short[] x = new short[blocksize * 16];
+      for (int b = 0; b < 16; b++) {
+        int absmax = exponent << 7 | (b * 8 + 5);
+        int signMagnitude = Bf16CutTable.signMagnitude(absmax);
+        x[b * blocksize] = (short) absmax;
+        for (int i = 1; i < blocksize; i++) {
+          int step = i % 5 - 2;
+          x[b * blocksize + i] = (short) (0x8000 | Math.max(0, signMagnitude + step + (i / 5) % 3 * 40 - 40));
+        }
+      }
+      String where = "absmax exponent " + exponent;
+      assertSameCodesAndScales((k, packed, absmax) -> k.quantize4Bit(FourBitFormat.FP4, ElementType.BF16, x, 0, x.length,
+          blocksize, packed, 0, absmax, 0), x.length / 2, x.length / blocksize, where);
+    }
+  }
+
   /** Sanity of the generator itself: the cases above would prove little if no block took the fast path. */
   @Test
   void mostGeneratedBf16BlocksTakeTheFastPath() {
