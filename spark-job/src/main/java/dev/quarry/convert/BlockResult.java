@@ -31,6 +31,11 @@ public record BlockResult(int blockId, String path, long primaryBytes, long seco
     return new BlockResult(blockId, null, 0, 0, null, null, problem);
   }
 
+  /** The same result, its file at {@code movedTo}. */
+  public BlockResult at(String movedTo) {
+    return new BlockResult(blockId, movedTo, primaryBytes, secondaryBytes, absmaxSum, errors, nonFinite);
+  }
+
   public Piece primary() {
     return Piece.ofFile(path, 0, primaryBytes);
   }

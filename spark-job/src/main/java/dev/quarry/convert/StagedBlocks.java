@@ -1,6 +1,7 @@
 package dev.quarry.convert;
 
 import dev.quarry.fs.NamedOutputStream;
+import dev.quarry.quality.ErrorStats;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectInputFilter;
@@ -31,8 +32,9 @@ final class StagedBlocks {
   private static final String DATA = ".bin";
   private static final Pattern NAME = Pattern.compile("([a-z]+)-(\\d{7})\\.(bin|result)");
   private static final ObjectInputFilter ONLY_RESULTS = ObjectInputFilter.Config.createFilter(
-      "maxdepth=4;maxrefs=16;maxbytes=16384;maxarray=512;"
-          + BlockResult.class.getName() + ";dev.quarry.kernels.ExactSum;!*");
+      "maxdepth=6;maxrefs=32;maxbytes=16384;maxarray=512;"
+          + BlockResult.class.getName() + ";dev.quarry.kernels.ExactSum;" + ErrorStats.class.getName()
+          + ";java.math.BigInteger;java.lang.Number;!*");
 
   private StagedBlocks() {}
 
@@ -41,8 +43,7 @@ final class StagedBlocks {
     Path attemptData = new Path(attempt.path());
     Path data = new Path(stagingDir, name(kind, attempt.blockId()) + DATA);
     renameOrDrop(fs, attemptData, data);
-    BlockResult committed = new BlockResult(attempt.blockId(), data.toString(), attempt.primaryBytes(),
-        attempt.secondaryBytes(), attempt.absmaxSum());
+    BlockResult committed = attempt.at(data.toString());
     Path attemptRecord = new Path(attemptData + RESULT);
     try (ObjectOutputStream out = new ObjectOutputStream(NamedOutputStream.create(fs, attemptRecord, true))) {
       out.writeObject(committed);
@@ -92,8 +93,7 @@ final class StagedBlocks {
       FileStatus d = data.get(id);
       if (r != null && r.blockId() == id && id < blockCount && d != null
           && d.getLen() == r.primaryBytes() + r.secondaryBytes()) {
-        results.put(id, new BlockResult(id, new Path(dir, name(kind, id) + DATA).toString(), r.primaryBytes(),
-            r.secondaryBytes(), r.absmaxSum()));
+        results.put(id, r.at(new Path(dir, name(kind, id) + DATA).toString()));
       }
     }
     for (int id : data.keySet()) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.cli.Quarry;
+import dev.quarry.manifest.Manifest;
 import dev.quarry.testing.ChildJvm;
 import dev.quarry.testing.CliRun;
 import dev.quarry.testing.FileTrees;
@@ -94,7 +95,7 @@ class DriverKillTest {
     Matcher reused = Pattern.compile("reusing (\\d+) block result").matcher(cli.out());
     assertTrue(reused.find(), cli.out());
     assertTrue(Integer.parseInt(reused.group(1)) >= finishedBeforeKill, cli.out());
-    assertEquals(List.of("_SUCCESS", "config.json", "generation_config.json", "model.safetensors"), FileTrees.paths(output),
+    assertEquals(List.of("_SUCCESS", "config.json", "generation_config.json", "model.safetensors", Manifest.FILE_NAME), FileTrees.paths(output),
         "no staging or temporary file left");
 
     Path undisturbed = dir.resolve("undisturbed");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.quarry.convert.ConversionJob;
 import dev.quarry.convert.ConvertOptions;
 import dev.quarry.convert.ConvertSummary;
+import dev.quarry.manifest.Manifest;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.FileTrees;
 import dev.quarry.testing.LocalCluster;
@@ -75,7 +76,7 @@ class ExecutorKillTest {
     } finally {
       LocalCluster.stop(sc);
     }
-    assertEquals(List.of("_SUCCESS", "config.json", "generation_config.json", "model.safetensors"),
+    assertEquals(List.of("_SUCCESS", "config.json", "generation_config.json", "model.safetensors", Manifest.FILE_NAME),
         FileTrees.paths(output));
     for (String f : List.of("model.safetensors", "config.json", "generation_config.json")) {
       assertArrayEquals(Files.readAllBytes(reference.resolve(f)), Files.readAllBytes(output.resolve(f)), f);
