@@ -1,6 +1,7 @@
 package dev.quarry.dequantize;
 
 import dev.quarry.fs.FileSystems;
+import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.kernels.Dequantizer;
 import dev.quarry.kernels.Float16;
 import dev.quarry.kernels.FourBitFormat;
@@ -40,7 +41,7 @@ final class DequantShardWriter {
     task.tensors().forEach(t -> byName.put(t.name(), t));
     Path path = new Path(stagingDir, task.fileName() + ".attempt-" + attemptId);
     DequantShardWriter writer = new DequantShardWriter();
-    try (SafetensorsWriter out = new SafetensorsWriter(FileSystems.forPath(path).create(path, true), layout)) {
+    try (SafetensorsWriter out = new SafetensorsWriter(NamedOutputStream.create(FileSystems.forPath(path), path, true), layout)) {
       for (TensorEntry e : layout.tensors()) {
         out.beginTensor(e.name());
         writer.tensor(byName.get(e.name()), out);

@@ -68,7 +68,7 @@ public final class DequantizeJob {
       }
       store.copyUnchanged(model.otherFiles().stream().filter(p -> !p.getName().equals(Manifest.FILE_NAME)).toList());
       // _SUCCESS names what made the output, so that a convert into this directory refuses it without --overwrite
-      store.finish(new ObjectMapper().writeValueAsString(Map.of("dequantized", quantized, "dtype", dtype.name())));
+      store.finish(new ObjectMapper().writeValueAsString(Map.of("dequantized", quantized, "dtype", dtype == null ? "auto" : dtype.name())));
     } catch (IOException | RuntimeException e) {
       store.abandon();
       throw e;

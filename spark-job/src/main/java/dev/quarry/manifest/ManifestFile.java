@@ -3,6 +3,7 @@ package dev.quarry.manifest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.safetensors.CheckpointException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,7 +77,7 @@ public final class ManifestFile {
     try (BufferAllocator allocator = new RootAllocator();
         VectorSchemaRoot root = VectorSchemaRoot.create(schema(metadata), allocator)) {
       fill(root, m.rows());
-      try (OutputStream out = fs.create(path, true);
+      try (OutputStream out = NamedOutputStream.create(fs, path, true);
           ArrowFileWriter writer = new ArrowFileWriter(root, null, Channels.newChannel(out))) {
         writer.start();
         writer.writeBatch();

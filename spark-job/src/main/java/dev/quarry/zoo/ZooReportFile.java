@@ -10,6 +10,7 @@ import static dev.quarry.manifest.ArrowColumns.setText;
 import static dev.quarry.manifest.ArrowColumns.text;
 
 import dev.quarry.fs.FileSystems;
+import dev.quarry.fs.NamedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,7 +68,7 @@ public final class ZooReportFile {
         setText(table, "message", i, r.message());
       }
       table.setRowCount(results.size());
-      try (OutputStream out = fs.create(path, true);
+      try (OutputStream out = NamedOutputStream.create(fs, path, true);
           ArrowFileWriter writer = new ArrowFileWriter(table, null, Channels.newChannel(out))) {
         writer.start();
         writer.writeBatch();
