@@ -22,7 +22,8 @@ import org.apache.hadoop.fs.Path;
  * Runs the kernels over one {@link BlockTask} on an executor and writes its results to a staging
  * file of its own: the primary bytes as they are produced, then the (small) per-block or per-row
  * constants. The file name carries the task attempt, so a retried or speculative attempt never
- * touches another's file; the driver uses the one whose result it receives.
+ * touches another's file (on an object store, where files appear whole, attempts write the same
+ * bytes to one name: {@link StagedBlocks#dataPath}).
  */
 final class BlockProcessor {
   private BlockProcessor() {}
@@ -33,12 +34,12 @@ final class BlockProcessor {
    */
   static BlockResult process(BlockTask task, String stagingDir, long attemptId, boolean allowNonFinite)
       throws IOException {
-    Path path = new Path(stagingDir, String.format("block-%07d-attempt-%d.bin", task.blockId(), attemptId));
+    Path path = StagedBlocks.dataPath(stagingDir, "block", task.blockId(), attemptId);
     FileSystem inFs = FileSystems.forPath(new Path(task.file()));
     FileSystem outFs = FileSystems.forPath(path);
     KernelSupport kernels = Kernels.get();
     BlockResult result;
-    try (BlockReader reader = new BlockReader(inFs, task); OutputStream out = NamedOutputStream.create(outFs, path, false)) {
+    try (BlockReader reader = new BlockReader(inFs, task); OutputStream out = NamedOutputStream.create(outFs, path, true)) {
       if (task.action() == TensorAction.CAST) {
         result = cast(task, kernels, reader, out, path.toString());
       } else {

@@ -13,7 +13,7 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Quantizes the absmax of one block with its tensor's offset ({@code bnb-exact.md} §3 steps 2–3)
- * into a staging file of its own (attempt-unique name): the uint8 codes, then the float32 nested
+ * into a staging file ({@link StagedBlocks#dataPath}): the uint8 codes, then the float32 nested
  * absmax. The absmax of a block is 1/16 of its bf16 input at blocksize 64 or less; it is read whole.
  */
 final class NestedProcessor {
@@ -21,7 +21,7 @@ final class NestedProcessor {
 
   static BlockResult process(NestedTask task, String stagingDir, long attemptId) throws IOException {
     Path source = new Path(task.absmaxFile());
-    Path path = new Path(stagingDir, String.format("nested-%07d-attempt-%d.bin", task.blockId(), attemptId));
+    Path path = StagedBlocks.dataPath(stagingDir, "nested", task.blockId(), attemptId);
     ByteBuffer absmax = ByteBuffer.allocate(task.count() * 4).order(ByteOrder.LITTLE_ENDIAN);
     try (FSDataInputStream in = FileSystems.forPath(source).open(source)) {
       in.readFully(task.absmaxPosition(), absmax.array());
@@ -31,7 +31,7 @@ final class NestedProcessor {
     ByteBuffer nested = ByteBuffer.allocate(nestedBlocks * 4).order(ByteOrder.LITTLE_ENDIAN);
     NestedAbsmaxQuantizer.quantize(absmax, task.count(), task.offset(), codes, nested);
     FileSystem fs = FileSystems.forPath(path);
-    try (OutputStream out = NamedOutputStream.create(fs, path, false)) {
+    try (OutputStream out = NamedOutputStream.create(fs, path, true)) {
       out.write(codes.array());
       out.write(nested.array());
     }

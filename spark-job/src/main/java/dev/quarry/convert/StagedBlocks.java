@@ -1,6 +1,8 @@
 package dev.quarry.convert;
 
+import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.NamedOutputStream;
+import dev.quarry.fs.WholeFiles;
 import dev.quarry.quality.ErrorStats;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,14 +44,35 @@ final class StagedBlocks {
   static BlockResult commit(FileSystem fs, String stagingDir, String kind, BlockResult attempt) throws IOException {
     Path attemptData = new Path(attempt.path());
     Path data = new Path(stagingDir, name(kind, attempt.blockId()) + DATA);
-    renameOrDrop(fs, attemptData, data);
+    Path record = new Path(stagingDir, name(kind, attempt.blockId()) + RESULT);
     BlockResult committed = attempt.at(data.toString());
-    Path attemptRecord = new Path(attemptData + RESULT);
-    try (ObjectOutputStream out = new ObjectOutputStream(NamedOutputStream.create(fs, attemptRecord, true))) {
-      out.writeObject(committed);
+    if (attemptData.equals(data)) {
+      // written in place (see dataPath): the record, written after the data, marks it finished
+      writeRecord(fs, record, committed);
+      return committed;
     }
-    renameOrDrop(fs, attemptRecord, new Path(stagingDir, name(kind, attempt.blockId()) + RESULT));
+    renameOrDrop(fs, attemptData, data);
+    Path attemptRecord = new Path(attemptData + RESULT);
+    writeRecord(fs, attemptRecord, committed);
+    renameOrDrop(fs, attemptRecord, record);
     return committed;
+  }
+
+  /**
+   * Where an attempt writes the data of a block: a name of its own, which {@link #commit} renames
+   * into place; on a store whose files appear whole or not at all (S3A) the final name itself,
+   * because a rename there copies every byte, and two attempts of a block write the same bytes.
+   */
+  static Path dataPath(String stagingDir, String kind, int blockId, long attemptId) throws IOException {
+    Path dir = new Path(stagingDir);
+    return WholeFiles.writesAppearWhole(FileSystems.forPath(dir), dir) ? new Path(dir, name(kind, blockId) + DATA)
+        : new Path(dir, String.format("%s-%07d-attempt-%d%s", kind, blockId, attemptId, DATA));
+  }
+
+  private static void writeRecord(FileSystem fs, Path path, BlockResult result) throws IOException {
+    try (ObjectOutputStream out = new ObjectOutputStream(NamedOutputStream.create(fs, path, true))) {
+      out.writeObject(result);
+    }
   }
 
   /**

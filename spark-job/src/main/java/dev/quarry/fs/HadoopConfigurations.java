@@ -22,11 +22,15 @@ public final class HadoopConfigurations {
 
   private HadoopConfigurations() {}
 
-  /** For the running Spark application if there is one, else Hadoop's defaults. Callers must not modify it. */
+  /**
+   * For the running Spark application if there is one, else for the one about to start: the driver
+   * checks its input and output before Spark starts, with the {@code spark.hadoop.*} system
+   * properties spark-submit sets (a new {@link SparkConf} reads them). Callers must not modify it.
+   */
   public static Configuration current() {
     SparkEnv env = SparkEnv.get();
     if (env == null) {
-      return new Configuration();
+      return of(new SparkConf());
     }
     ForSpark c = cached;
     if (c == null || c.spark() != env.conf()) {
