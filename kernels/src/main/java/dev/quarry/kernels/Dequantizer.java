@@ -47,9 +47,21 @@ public final class Dequantizer {
       for (int i = start, end = Math.min(n, start + blocksize); i < end; i++) {
         int b = packed[packedOff + (i >> 1)];
         int code = (i & 1) == 0 ? (b >>> 4) & 0xf : b & 0xf;
-        out[outOff + i] = GpuMath.canonicalNaN(values[code] * scale);
+        out[outOff + i] = scaled(values, code, scale);
       }
     }
+  }
+
+  /**
+   * The 4-bit value of {@code code} in a block whose absmax is {@code absmax}, as {@link #fourBit}
+   * gives it: for callers that dequantize a block's 16 codes once and then look them up.
+   */
+  public static float fourBitValue(FourBitFormat format, int code, float absmax) {
+    return scaled(format == FourBitFormat.NF4 ? NF4_VALUES : FP4_VALUES, code, absmax);
+  }
+
+  private static float scaled(float[] values, int code, float scale) {
+    return GpuMath.canonicalNaN(values[code] * scale);
   }
 
   /**
@@ -69,8 +81,13 @@ public final class Dequantizer {
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < cols; c++) {
         int i = r * cols + c;
-        out[outOff + i] = GpuMath.canonicalNaN(q[qOff + i] * scb[scbOff + r] * ONE_OVER_127);
+        out[outOff + i] = int8Value(q[qOff + i], scb[scbOff + r]);
       }
     }
+  }
+
+  /** The value of int8 code {@code q} in a row whose SCB is {@code scb}, as {@link #int8Rows} gives it. */
+  public static float int8Value(byte q, float scb) {
+    return GpuMath.canonicalNaN(q * scb * ONE_OVER_127);
   }
 }

@@ -10,9 +10,11 @@ import java.nio.ByteOrder;
 /**
  * Measures the quantization error of one block task while it runs: each chunk the kernels just
  * quantized is dequantized again (the kernels' {@link Dequantizer}, as bitsandbytes computes it)
- * and compared with the chunk's input, a bounded step of elements at a time. Under double
- * quantization the codes are dequantized with the exact float32 absmax, so the figures are those of
- * the 4-bit codes; the absmax's own 8-bit rounding is not included. Not thread-safe.
+ * and compared with the chunk's input, a bounded step of elements at a time. A 4-bit block's 16
+ * values and an int8 row's 256 are dequantized once into a table that the codes index, so the
+ * per-element work is a lookup, a subtraction and the sums. Under double quantization the codes
+ * are dequantized with the exact float32 absmax, so the figures are those of the 4-bit codes; the
+ * absmax's own 8-bit rounding is not included. Not thread-safe.
  *
  * <p>Squares are summed in double within a group of elements whose bounds every way of cutting the
  * tensor into tasks respects (a quantization block, an int8 row; a single element for a cast), and
@@ -28,9 +30,12 @@ public final class ErrorMeter {
   private final ExactSquareSum squaredValues = new ExactSquareSum();
   private long count;
   private double maxAbsError;
-  private float[] input = new float[0];
-  private float[] output = new float[0];
-  private float[] scales = new float[0];
+  /** The current step's input elements as float32 bits (see {@link #widen}). */
+  private int[] inputBits = new int[0];
+  /** The current step's 16-bit input elements as read (bf16, f16), before {@link #widen} converts them. */
+  private short[] rawHalves = new short[0];
+  /** The dequantized value of each code of the current group (16 for 4-bit, 256 for int8 by unsigned byte). */
+  private final double[] values = new double[256];
 
   public ErrorMeter(ElementType type) {
     this.type = type;
@@ -44,11 +49,16 @@ public final class ErrorMeter {
       int absmaxFirst) {
     for (int first = 0; first < n; first += STEP) {
       int length = Math.min(STEP, n - first);
-      int blocks = (length + blocksize - 1) / blocksize;
-      scales = floats(absmax, absmaxFirst + first / blocksize, blocks, scales);
-      reserve(length);
-      Dequantizer.fourBit(format, blocksize, packed, first / 2, scales, 0, length, output, 0);
-      compare(in, first, length, blocksize);
+      widen(in, first, length);
+      for (int start = 0; start < length; start += blocksize) {
+        float scale = absmax.getFloat((absmaxFirst + (first + start) / blocksize) * 4);
+        for (int code = 0; code < 16; code++) {
+          values[code] = Dequantizer.fourBitValue(format, code, scale);
+        }
+        // two codes a byte, the even element's in the high nibble (blocks start at even elements)
+        compareCodes(start, Math.min(length, start + blocksize), packed, first, 1, 4, 0xf);
+      }
+      count += length;
     }
   }
 
@@ -57,10 +67,15 @@ public final class ErrorMeter {
     int stepRows = Math.max(1, STEP / cols);
     for (int row = 0; row < rows; row += stepRows) {
       int k = Math.min(stepRows, rows - row);
-      scales = floats(scb, scbFirst + row, k, scales);
-      reserve(k * cols);
-      Dequantizer.int8Rows(codes, row * cols, k, cols, scales, 0, output, 0);
-      compare(in, row * cols, k * cols, cols);
+      widen(in, row * cols, k * cols);
+      for (int r = 0; r < k; r++) {
+        float rowScale = scb.getFloat((scbFirst + row + r) * 4);
+        for (int q = 0; q < 256; q++) {
+          values[q] = Dequantizer.int8Value((byte) q, rowScale);
+        }
+        compareCodes(r * cols, (r + 1) * cols, codes, row * cols, 0, 0, 0xff);
+      }
+      count += (long) k * cols;
     }
   }
 
@@ -69,11 +84,18 @@ public final class ErrorMeter {
     ByteBuffer halves = ByteBuffer.wrap(f16).order(ByteOrder.LITTLE_ENDIAN);
     for (int first = 0; first < n; first += STEP) {
       int length = Math.min(STEP, n - first);
-      reserve(length);
+      widen(in, first, length);
+      double max = maxAbsError;
       for (int i = 0; i < length; i++) {
-        output[i] = Float16.toFloat(halves.getShort((first + i) * 2));
+        // a group of one element: its square is the group's sum
+        double x = Float.intBitsToFloat(inputBits[i]);
+        double d = Float16.toFloat(halves.getShort((first + i) * 2)) - x;
+        max = Math.max(max, Math.abs(d));
+        squaredErrors.add(d * d);
+        squaredValues.add(x * x);
       }
-      compare(in, first, length, 1);
+      maxAbsError = max;
+      count += length;
     }
   }
 
@@ -82,87 +104,84 @@ public final class ErrorMeter {
   }
 
   /**
-   * Compares output[0, length) with input elements [first, first + length) of {@code in}, in groups
-   * of {@code group} elements (the last may be short).
+   * Compares input elements [start, end), one group, with the values its codes index in {@link #values}.
+   * Element i's code is {@code (codes[(base + i) >> perByteLog2] >>> shift) & mask}, shift being
+   * {@code evenShift} for the even elements of the group and 0 for the odd ones: for 4-bit (two
+   * codes a byte) perByteLog2 = 1, evenShift = 4, mask = 0xf; for int8 0, 0, 0xff.
    */
-  private void compare(byte[] in, int first, int length, int group) {
-    widen(in, first, length);
-    double max = maxAbsError;
-    for (int start = 0; start < length; start += group) {
-      int end = Math.min(length, start + group);
-      // two interleaved partial sums (a fixed order, so still deterministic): independent chains
-      // of additions run in parallel where one chain would wait for each add
-      double e0 = 0;
-      double e1 = 0;
-      double v0 = 0;
-      double v1 = 0;
-      int i = start;
-      for (; i + 1 < end; i += 2) {
-        double x0 = input[i];
-        double x1 = input[i + 1];
-        double d0 = output[i] - x0; // exact in double for all but far-apart magnitudes
-        double d1 = output[i + 1] - x1;
-        double a0 = Math.abs(d0);
-        double a1 = Math.abs(d1);
-        if (a0 > max) {
-          max = a0;
-        }
-        if (a1 > max) {
-          max = a1;
-        }
-        e0 += d0 * d0;
-        e1 += d1 * d1;
-        v0 += x0 * x0;
-        v1 += x1 * x1;
-      }
-      if (i < end) {
-        double x = input[i];
-        double d = output[i] - x;
-        max = Math.max(max, Math.abs(d));
-        e0 += d * d;
-        v0 += x * x;
-      }
-      squaredErrors.add(e0 + e1);
-      squaredValues.add(v0 + v1);
+  private void compareCodes(int start, int end, byte[] codes, int base, int perByteLog2, int evenShift, int mask) {
+    double[] table = values;
+    int[] x = inputBits;
+    // two interleaved partial sums (a fixed order, so still deterministic): independent chains
+    // of additions run in parallel where one chain would wait for each add
+    double e0 = 0;
+    double e1 = 0;
+    double v0 = 0;
+    double v1 = 0;
+    // the max is exact whatever the order: one per chain keeps the chains independent. Pairs
+    // update it as a branch that ignores NaN, a lone last element with Math.max, which keeps one:
+    // as the meter always has (inputs are finite here, but the figures must not change even if not)
+    double max0 = maxAbsError;
+    double max1 = maxAbsError;
+    int i = start;
+    for (; i + 1 < end; i += 2) {
+      double x0 = Float.intBitsToFloat(x[i]);
+      double x1 = Float.intBitsToFloat(x[i + 1]);
+      double d0 = table[(codes[(base + i) >> perByteLog2] >>> evenShift) & mask] - x0;
+      double d1 = table[codes[(base + i + 1) >> perByteLog2] & mask] - x1;
+      max0 = larger(max0, Math.abs(d0));
+      max1 = larger(max1, Math.abs(d1));
+      e0 += d0 * d0;
+      e1 += d1 * d1;
+      v0 += x0 * x0;
+      v1 += x1 * x1;
     }
-    maxAbsError = max;
-    count += length;
+    if (i < end) {
+      double x0 = Float.intBitsToFloat(x[i]);
+      double d0 = table[(codes[(base + i) >> perByteLog2] >>> evenShift) & mask] - x0;
+      max0 = Math.max(max0, Math.abs(d0));
+      e0 += d0 * d0;
+      v0 += x0 * x0;
+    }
+    squaredErrors.add(e0 + e1);
+    squaredValues.add(v0 + v1);
+    maxAbsError = Math.max(max0, max1);
   }
 
-  /** input[0, length) = elements [first, first + length) of {@code in}, exactly as float32. */
+  /**
+   * max(a, b) for a non-NaN {@code a}, as a branch: the running max rarely changes, so the branch
+   * is predicted and the max is no chain of dependent instructions (Math.max's NaN and -0.0
+   * handling is one on x86). A NaN {@code b} leaves {@code a}.
+   */
+  private static double larger(double a, double b) {
+    return b > a ? b : a;
+  }
+
+  /**
+   * inputBits[0, length) = the float32 bits of elements [first, first + length) of {@code in}. Bulk
+   * copies then simple loops that C2 vectorizes: a byte-by-byte decode cost as much as the compare.
+   */
   private void widen(byte[] in, int first, int length) {
-    switch (type) {
-      case BF16 -> {
-        for (int i = 0, at = first * 2; i < length; i++, at += 2) {
-          input[i] = Float.intBitsToFloat(((in[at] & 0xff) | (in[at + 1] & 0xff) << 8) << 16);
-        }
+    if (inputBits.length < length) {
+      inputBits = new int[length];
+      rawHalves = new short[length];
+    }
+    ByteBuffer bytes = ByteBuffer.wrap(in).order(ByteOrder.LITTLE_ENDIAN);
+    if (type == ElementType.F32) {
+      bytes.position(first * 4);
+      bytes.asIntBuffer().get(inputBits, 0, length);
+      return;
+    }
+    bytes.position(first * 2);
+    bytes.asShortBuffer().get(rawHalves, 0, length);
+    if (type == ElementType.BF16) {
+      for (int i = 0; i < length; i++) {
+        inputBits[i] = rawHalves[i] << 16;
       }
-      case F16 -> {
-        for (int i = 0, at = first * 2; i < length; i++, at += 2) {
-          input[i] = Float16.toFloat((short) ((in[at] & 0xff) | (in[at + 1] & 0xff) << 8));
-        }
-      }
-      case F32 -> {
-        for (int i = 0, at = first * 4; i < length; i++, at += 4) {
-          input[i] = Float.intBitsToFloat((in[at] & 0xff) | (in[at + 1] & 0xff) << 8 | (in[at + 2] & 0xff) << 16
-              | (in[at + 3] & 0xff) << 24);
-        }
+    } else {
+      for (int i = 0; i < length; i++) {
+        inputBits[i] = Float.floatToRawIntBits(Float16.toFloat(rawHalves[i]));
       }
     }
-  }
-
-  private void reserve(int length) {
-    if (output.length < length) {
-      output = new float[length];
-      input = new float[length];
-    }
-  }
-
-  private static float[] floats(ByteBuffer src, int firstFloat, int count, float[] reuse) {
-    float[] out = reuse.length >= count ? reuse : new float[count];
-    for (int i = 0; i < count; i++) {
-      out[i] = src.getFloat((firstFloat + i) * 4);
-    }
-    return out;
   }
 }
