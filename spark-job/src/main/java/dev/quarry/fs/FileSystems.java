@@ -2,6 +2,7 @@ package dev.quarry.fs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -10,15 +11,33 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The Hadoop {@link FileSystem} for a path (local, hdfs://, s3a://). For local paths it is the raw
- * local file system: Hadoop's default local one writes a {@code .crc} side file next to every file,
- * which does not belong in a model directory.
+ * local file system (Hadoop's default local one writes a {@code .crc} side file next to every file,
+ * which does not belong in a model directory), in its {@link ForkFreeLocalFileSystem} form.
  */
 public final class FileSystems {
+  private static volatile FileSystem local;
+
   private FileSystems() {}
 
   public static FileSystem forPath(Path path, Configuration conf) throws IOException {
     FileSystem fs = path.getFileSystem(conf);
-    return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
+    return fs instanceof LocalFileSystem ? local(conf) : fs;
+  }
+
+  /** One instance per JVM, like Hadoop's own cache of file systems: the local one holds no per-user state. */
+  private static FileSystem local(Configuration conf) throws IOException {
+    FileSystem fs = local;
+    if (fs == null) {
+      synchronized (FileSystems.class) {
+        if (local == null) {
+          FileSystem created = new ForkFreeLocalFileSystem();
+          created.initialize(URI.create("file:///"), conf);
+          local = created;
+        }
+        fs = local;
+      }
+    }
+    return fs;
   }
 
   /** {@link #forPath(Path, Configuration)} with {@link HadoopConfigurations#current()}. */
