@@ -2,132 +2,78 @@ package dev.quarry.convert;
 
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.NamedOutputStream;
-import dev.quarry.kernels.Float16Caster;
-import dev.quarry.kernels.Float16OverflowException;
-import dev.quarry.kernels.FourBitQuantizer;
-import dev.quarry.kernels.Int8Quantizer;
-import dev.quarry.kernels.KernelSupport;
-import dev.quarry.kernels.Kernels;
-import dev.quarry.quantize.InvalidTensorValueException;
 import dev.quarry.quantize.NonFiniteValueException;
-import dev.quarry.quality.ErrorMeter;
+import dev.quarry.safetensors.CheckpointException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Runs the kernels over one {@link BlockTask} on an executor and writes its results to a staging
- * file of its own: the primary bytes as they are produced, then the (small) per-block or per-row
- * constants. The file name carries the task attempt, so a retried or speculative attempt never
- * touches another's file (on an object store, where files appear whole, attempts write the same
- * bytes to one name: {@link StagedBlocks#dataPath}).
+ * The two runs of a {@link BlockTask} on executors. The first pass ({@link #process}) quantizes the
+ * block, measures its error, and stages only its secondary bytes (absmax, SCB) with the CRC32C of
+ * its primary bytes; the shard writer ({@link #writePrimary}) quantizes it again, streaming the
+ * primary bytes into the shard, and checks them against that CRC (see {@link BlockResult} for why).
+ * The staging file name carries the task attempt, so a retried or speculative attempt never touches
+ * another's file (on an object store, where files appear whole, attempts write the same bytes to
+ * one name: {@link StagedBlocks#dataPath}).
  */
 final class BlockProcessor {
   private BlockProcessor() {}
 
   /**
-   * Quantizes the block and commits its file ({@link StagedBlocks}). NaN or ±inf fail the task
-   * unless {@code allowNonFinite}: then the result only says what was found.
+   * The first pass: quantizes the block and commits its staging file ({@link StagedBlocks}). NaN or
+   * ±inf fail the task unless {@code allowNonFinite}: then the result only says what was found.
    */
   static BlockResult process(BlockTask task, String stagingDir, long attemptId, boolean allowNonFinite)
       throws IOException {
     Path path = StagedBlocks.dataPath(stagingDir, "block", task.blockId(), attemptId);
-    FileSystem inFs = FileSystems.forPath(new Path(task.file()));
     FileSystem outFs = FileSystems.forPath(path);
-    KernelSupport kernels = Kernels.get();
-    BlockResult result;
-    try (BlockReader reader = new BlockReader(inFs, task); OutputStream out = NamedOutputStream.create(outFs, path, true)) {
-      if (task.action() == TensorAction.CAST) {
-        result = cast(task, kernels, reader, out, path.toString());
-      } else {
-        result = task.mode().isFourBit() ? fourBit(task, kernels, reader, out, path.toString())
-            : int8(task, kernels, reader, out, path.toString());
-      }
+    CRC32C crc = new CRC32C();
+    long[] primaryBytes = {0};
+    BlockKernels.Output output;
+    try (BlockReader reader = new BlockReader(FileSystems.forPath(new Path(task.file())), task)) {
+      output = BlockKernels.run(task, reader, true, (bytes, length) -> {
+        crc.update(bytes, 0, length);
+        primaryBytes[0] += length;
+      });
     } catch (NonFiniteValueException e) {
       if (!allowNonFinite) {
         throw e;
       }
-      outFs.delete(path, false);
       return BlockResult.nonFinite(task.blockId(), e.problem());
     }
-    return StagedBlocks.commit(outFs, stagingDir, "block", result);
-  }
-
-  private static BlockResult fourBit(BlockTask task, KernelSupport kernels, BlockReader reader, OutputStream out,
-      String path) throws IOException {
-    FourBitQuantizer quantizer = new FourBitQuantizer(kernels, task.mode().fourBitFormat(), task.type(), task.blocksize());
-    long blocks = (task.elementCount() + task.blocksize() - 1) / task.blocksize();
-    ByteBuffer absmax = allocate(blocks * 4);
-    ByteBuffer packed = allocate((BlockReader.CHUNK_ELEMENTS + task.chunkAlign() + 1) / 2);
-    ErrorMeter errors = new ErrorMeter(task.type());
-    long packedBytes = 0;
-    for (ByteBuffer chunk = reader.next(); chunk != null; chunk = reader.next()) {
-      packed.clear();
-      int n = chunk.remaining() / task.type().byteSize();
-      int absmaxFirst = absmax.position() / 4;
-      quantizer.quantize(chunk, n, packed, absmax);
-      errors.fourBit(task.mode().fourBitFormat(), task.blocksize(), chunk.array(), n, packed.array(), absmax, absmaxFirst);
-      packedBytes += write(out, packed.flip());
+    ByteBuffer secondary = output.secondary();
+    try (OutputStream out = NamedOutputStream.create(outFs, path, true)) {
+      out.write(secondary.array(), 0, secondary.limit());
     }
-    write(out, absmax.flip());
-    return new BlockResult(task.blockId(), path, packedBytes, blocks * 4,
-        task.mode().doubleQuant() ? quantizer.absmaxSum() : null, errors.stats());
+    return StagedBlocks.commit(outFs, stagingDir, "block", new BlockResult(task.blockId(), path.toString(),
+        primaryBytes[0], secondary.limit(), output.absmaxSum(), output.errors(), crc.getValue()));
   }
 
-  private static BlockResult int8(BlockTask task, KernelSupport kernels, BlockReader reader, OutputStream out,
-      String path) throws IOException {
-    long cols = task.rowLength();
-    Int8Quantizer quantizer = new Int8Quantizer(kernels, task.type(), Math.toIntExact(cols));
-    long rows = task.elementCount() / cols;
-    ByteBuffer scb = allocate(rows * 4);
-    ByteBuffer codes = null;
-    ErrorMeter errors = new ErrorMeter(task.type());
-    for (ByteBuffer chunk = reader.next(); chunk != null; chunk = reader.next()) {
-      long n = chunk.remaining() / task.type().byteSize();
-      codes = codes == null ? allocate(n) : codes.clear();
-      int scbFirst = scb.position() / 4;
-      try {
-        quantizer.quantizeRows(chunk, n / cols, codes, scb);
-      } catch (Float16OverflowException e) {
-        throw InvalidTensorValueException.float16Overflow(task.file(), task.tensor(), reader.chunkStart(), e);
-      }
-      errors.int8(chunk.array(), (int) (n / cols), (int) cols, codes.array(), scb, scbFirst);
-      write(out, codes.flip());
+  /**
+   * The shard writer's run: the primary bytes of {@code piece}'s block to {@code out}. Bytes other
+   * than the first pass's (the input changed under the conversion) fail the task before the shard
+   * is published; the bytes already written are abandoned with it.
+   */
+  static void writePrimary(Piece piece, BlockKernels.Sink out) throws IOException {
+    BlockTask task = piece.block();
+    CRC32C crc = new CRC32C();
+    long[] written = {0};
+    try (BlockReader reader = new BlockReader(FileSystems.forPath(new Path(task.file())), task)) {
+      BlockKernels.run(task, reader, false, (bytes, length) -> {
+        crc.update(bytes, 0, length);
+        written[0] += length;
+        out.accept(bytes, length);
+      });
     }
-    write(out, scb.flip());
-    return new BlockResult(task.blockId(), path, task.elementCount(), rows * 4, null, errors.stats());
-  }
-
-  private static BlockResult cast(BlockTask task, KernelSupport kernels, BlockReader reader, OutputStream out,
-      String path) throws IOException {
-    Float16Caster caster = new Float16Caster(kernels, task.type());
-    ByteBuffer f16 = null;
-    ErrorMeter errors = new ErrorMeter(task.type());
-    for (ByteBuffer chunk = reader.next(); chunk != null; chunk = reader.next()) {
-      long n = chunk.remaining() / task.type().byteSize();
-      f16 = f16 == null ? allocate(n * 2) : f16.clear();
-      try {
-        caster.cast(chunk, n, f16);
-      } catch (Float16OverflowException e) {
-        throw InvalidTensorValueException.float16Overflow(task.file(), task.tensor(), reader.chunkStart(), e);
-      }
-      errors.cast(chunk.array(), (int) n, f16.array());
-      write(out, f16.flip());
+    if (crc.getValue() != piece.crc() || written[0] != piece.length()) {
+      throw new CheckpointException(task.file(), task.tensor(), String.format(
+          "changed while it was being converted (elements %d to %d quantized differently the second time); "
+              + "convert it again once it no longer changes",
+          task.firstElement(), task.firstElement() + task.elementCount()));
     }
-    return new BlockResult(task.blockId(), path, task.elementCount() * 2, 0, null, errors.stats());
-  }
-
-  private static ByteBuffer allocate(long bytes) {
-    return ByteBuffer.allocate(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
-  }
-
-  private static int write(OutputStream out, ByteBuffer b) throws IOException {
-    int n = b.remaining();
-    out.write(b.array(), b.arrayOffset() + b.position(), n);
-    b.position(b.limit());
-    return n;
   }
 }

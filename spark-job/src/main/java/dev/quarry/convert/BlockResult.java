@@ -5,42 +5,59 @@ import dev.quarry.quality.ErrorStats;
 import java.io.Serializable;
 
 /**
- * What the task of one block left in its staging file: the {@code primary} bytes (packed 4-bit
- * codes, int8 codes or float16 values) followed by the {@code secondary} bytes (float32 absmax or
- * SCB; none for a cast). Under double quantization, the exact sum of the block's absmax. The
- * quantization error of the block's elements ({@code errors}; null for the double-quant pass). When
- * NaN or ±inf were found and allowed, no file: {@code nonFinite} says what was found.
+ * What the task of one block computed. Its {@code primary} bytes (packed 4-bit codes, int8 codes or
+ * float16 values) are not staged: they are three quarters or more of the output, and writing them
+ * twice (staging, then the shard) cost more than quantizing twice, so the shard writer computes
+ * them again from the input and checks them against {@code primaryCrc}, the CRC32C of the bytes this
+ * task computed. The staging file holds the {@code secondary} bytes (float32 absmax or SCB; none for
+ * a cast). A result of the double-quant pass stages both its primary (absmax codes) and secondary
+ * (nested absmax) bytes: its {@code primaryCrc} is {@link #STAGED}. Under double quantization, the
+ * exact sum of the block's absmax. The quantization error of the block's elements ({@code errors};
+ * null for the double-quant pass). When NaN or ±inf were found and allowed, no file:
+ * {@code nonFinite} says what was found.
  */
 public record BlockResult(int blockId, String path, long primaryBytes, long secondaryBytes, ExactSum absmaxSum,
-    ErrorStats errors, String nonFinite) implements Serializable {
-  private static final long serialVersionUID = 1L;
+    ErrorStats errors, String nonFinite, long primaryCrc) implements Serializable {
+  private static final long serialVersionUID = 2L;
+  /** The {@code primaryCrc} of a result whose primary bytes are in its staging file (no CRC32C is negative). */
+  public static final long STAGED = -1;
 
-  /** A quantized block and its error. */
+  /** A quantized block (primary bytes computed again when the shard is written) and its error. */
   public BlockResult(int blockId, String path, long primaryBytes, long secondaryBytes, ExactSum absmaxSum,
-      ErrorStats errors) {
-    this(blockId, path, primaryBytes, secondaryBytes, absmaxSum, errors, null);
+      ErrorStats errors, long primaryCrc) {
+    this(blockId, path, primaryBytes, secondaryBytes, absmaxSum, errors, null, primaryCrc);
   }
 
-  /** A block of the double-quant pass (no error of its own). */
-  public BlockResult(int blockId, String path, long primaryBytes, long secondaryBytes, ExactSum absmaxSum) {
-    this(blockId, path, primaryBytes, secondaryBytes, absmaxSum, null, null);
+  /** A block of the double-quant pass: both parts staged, no error of its own. */
+  public BlockResult(int blockId, String path, long primaryBytes, long secondaryBytes) {
+    this(blockId, path, primaryBytes, secondaryBytes, null, null, null, STAGED);
   }
 
   /** A block holding NaN or ±inf (allowed): its tensor is kept unquantized. */
   static BlockResult nonFinite(int blockId, String problem) {
-    return new BlockResult(blockId, null, 0, 0, null, null, problem);
+    return new BlockResult(blockId, null, 0, 0, null, null, problem, STAGED);
   }
 
   /** The same result, its file at {@code movedTo}. */
   public BlockResult at(String movedTo) {
-    return new BlockResult(blockId, movedTo, primaryBytes, secondaryBytes, absmaxSum, errors, nonFinite);
+    return new BlockResult(blockId, movedTo, primaryBytes, secondaryBytes, absmaxSum, errors, nonFinite, primaryCrc);
   }
 
-  public Piece primary() {
-    return Piece.ofFile(path, 0, primaryBytes);
+  public boolean primaryStaged() {
+    return primaryCrc == STAGED;
+  }
+
+  /** The length of the staging file. */
+  public long stagedBytes() {
+    return (primaryStaged() ? primaryBytes : 0) + secondaryBytes;
+  }
+
+  /** Where the primary bytes come from: the staging file, or {@code task} computed again. */
+  public Piece primary(BlockTask task) {
+    return primaryStaged() ? Piece.ofFile(path, 0, primaryBytes) : Piece.ofBlock(task, primaryBytes, primaryCrc);
   }
 
   public Piece secondary() {
-    return Piece.ofFile(path, primaryBytes, secondaryBytes);
+    return Piece.ofFile(path, stagedBytes() - secondaryBytes, secondaryBytes);
   }
 }

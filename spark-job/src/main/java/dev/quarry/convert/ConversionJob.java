@@ -68,14 +68,19 @@ public final class ConversionJob {
     log.accept(String.format("planned %d tensors (%d to %s) in %d blocks from %d shard(s)",
         plan.tensors().size(), quantizedCount(plan), o.mode(), plan.blocks().size(), model.shards().size()));
     String staging = store.prepare(identity.stagingKey(o.blockBytes()));
+    PhaseClock phases = new PhaseClock(log);
     try {
       long quantizeStart = System.nanoTime();
       List<BlockResult> blocks = quantizeBlocks(sc, plan, o, staging, log);
+      phases.ended("quantize");
       NonFiniteTensors nonFinite = NonFiniteTensors.keepUnquantized(plan, blocks, log);
       plan = nonFinite.plan();
       float[] offsets = offsets(plan, blocks);
       List<BlockResult> nested = o.mode().doubleQuant() ? nestedPass(sc, plan, blocks, offsets, o, staging, log)
           : Arrays.asList(new BlockResult[blocks.size()]);
+      if (o.mode().doubleQuant()) {
+        phases.ended("double-quant");
+      }
       double quantizeSeconds = (System.nanoTime() - quantizeStart) / 1e9;
       OutputLayout layout = OutputLayout.of(plan, o, blocks, nested, offsets);
       List<ShardTask> shardTasks = layout.shards();
@@ -85,6 +90,7 @@ public final class ConversionJob {
       for (int i = 0; i < shardTasks.size(); i++) {
         store.commitShard(written.get(i), shardTasks.get(i).fileName());
       }
+      phases.ended("shards");
       writeIndex(store, shardTasks, parameterCount(plan, o));
       long bytesOut = layout.shardFileBytes();
       if (model.config() != null) {
@@ -94,7 +100,9 @@ public final class ConversionJob {
       }
       store.copyUnchanged(model.otherFiles());
       ManifestWriter.write(sc, o, model, layout, blocks);
+      phases.ended("metadata and manifest");
       store.finish(identity.json());
+      phases.ended("commit");
       return new ConvertSummary(false, plan.tensors().size(), (int) quantizedCount(plan), plan.blocks().size(),
           shardTasks.size(), model.inputBytes(), bytesOut, quantizeSeconds, (System.nanoTime() - start) / 1e9);
     } catch (IOException | RuntimeException e) {
@@ -163,7 +171,7 @@ public final class ConversionJob {
     for (BlockTask b : plan.blocks()) {
       BlockResult r = blocks.get(b.blockId());
       if (!finished.containsKey(b.blockId())) {
-        tasks.add(new NestedTask(b.blockId(), r.path(), r.primaryBytes(), (int) (r.secondaryBytes() / 4), offsets[b.tensorId()]));
+        tasks.add(new NestedTask(b.blockId(), r.path(), r.secondary().offset(), (int) (r.secondaryBytes() / 4), offsets[b.tensorId()]));
       }
     }
     int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, tasks.size());

@@ -36,6 +36,6 @@ final class NestedProcessor {
       out.write(nested.array());
     }
     return StagedBlocks.commit(fs, stagingDir, "nested",
-        new BlockResult(task.blockId(), path.toString(), task.count(), nestedBlocks * 4L, null));
+        new BlockResult(task.blockId(), path.toString(), task.count(), nestedBlocks * 4L));
   }
 }

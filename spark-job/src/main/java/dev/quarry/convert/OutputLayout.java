@@ -28,8 +28,10 @@ public record OutputLayout(List<ShardTask> shards, Map<String, TensorPlan> sourc
       List<BlockResult> nested, float[] offsets) throws CheckpointException {
     List<OutputTensorPlan> outputs = new ArrayList<>();
     Map<String, TensorPlan> sources = new HashMap<>();
+    BlockTask[] tasks = new BlockTask[blocks.size()];
+    plan.blocks().forEach(b -> tasks[b.blockId()] = b);
     for (TensorPlan t : plan.tensors()) {
-      for (OutputTensorPlan out : OutputTensors.of(t, o.mode(), o.blocksize(), blocks, nested, offsets[t.id()])) {
+      for (OutputTensorPlan out : OutputTensors.of(t, o.mode(), o.blocksize(), tasks, blocks, nested, offsets[t.id()])) {
         outputs.add(out);
         sources.put(out.name(), t);
       }

@@ -19,11 +19,11 @@ public final class PlannedResults {
     for (BlockTask b : plan.blocks()) {
       long n = b.elementCount();
       if (b.action() == TensorAction.CAST) {
-        out.add(new BlockResult(b.blockId(), null, n * 2, 0, null, null));
+        out.add(new BlockResult(b.blockId(), null, n * 2, 0, null, null, 0));
       } else if (b.mode().isFourBit()) {
-        out.add(new BlockResult(b.blockId(), null, (n + 1) / 2, ceilDiv(n, b.blocksize()) * 4, null, null));
+        out.add(new BlockResult(b.blockId(), null, (n + 1) / 2, ceilDiv(n, b.blocksize()) * 4, null, null, 0));
       } else {
-        out.add(new BlockResult(b.blockId(), null, n, n / b.rowLength() * 4, null, null));
+        out.add(new BlockResult(b.blockId(), null, n, n / b.rowLength() * 4, null, null, 0));
       }
     }
     return out;
@@ -36,7 +36,7 @@ public final class PlannedResults {
       if (b.action() == TensorAction.QUANTIZE && b.mode().doubleQuant()) {
         long count = blocks.get(b.blockId()).secondaryBytes() / 4;
         out.set(b.blockId(), new BlockResult(b.blockId(), null, count,
-            ceilDiv(count, NestedAbsmaxQuantizer.NESTED_BLOCKSIZE) * 4, null, null));
+            ceilDiv(count, NestedAbsmaxQuantizer.NESTED_BLOCKSIZE) * 4));
       }
     }
     return out;

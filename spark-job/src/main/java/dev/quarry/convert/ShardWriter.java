@@ -20,8 +20,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Assembles one output shard on an executor: the safetensors header of its layout, then every
- * tensor's pieces in layout order through one bounded buffer, to where its {@link ShardDestination}
- * says; a failed write is abandoned (an object-store upload aborted), never published half-written.
+ * tensor's pieces in layout order through one bounded buffer (a block's primary bytes computed from
+ * the input again, {@link BlockProcessor#writePrimary}), to where its {@link ShardDestination} says; a failed write is abandoned (an object-store upload aborted), never published half-written.
  */
 final class ShardWriter {
   private static final int BUFFER_BYTES = 4 << 20;
@@ -49,6 +49,8 @@ final class ShardWriter {
           for (Piece p : byName.get(t.name()).pieces()) {
             if (p.inline() != null) {
               out.write(p.inline());
+            } else if (p.block() != null) {
+              BlockProcessor.writePrimary(p, (bytes, length) -> out.write(ByteBuffer.wrap(bytes, 0, length)));
             } else {
               copy(open.computeIfAbsent(p.path(), FileSystems::openUnchecked), p, buffer, out);
             }

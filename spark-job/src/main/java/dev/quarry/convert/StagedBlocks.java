@@ -115,7 +115,7 @@ final class StagedBlocks {
       BlockResult r = read(fs, e.getValue());
       FileStatus d = data.get(id);
       if (r != null && r.blockId() == id && id < blockCount && d != null
-          && d.getLen() == r.primaryBytes() + r.secondaryBytes()) {
+          && d.getLen() == r.stagedBytes()) {
         results.put(id, r.at(new Path(dir, name(kind, id) + DATA).toString()));
       }
     }

@@ -38,12 +38,15 @@ class StagedBlocksTest {
     staging = LocalFiles.hadoopPath(dir).toString();
   }
 
-  /** An attempt's file of {@code primary + secondary} bytes, committed as block {@code id}. */
+  /**
+   * An attempt's file of {@code secondary} bytes (a first-pass block stages no primary bytes: the
+   * shard writer computes them again), committed as block {@code id}.
+   */
   private BlockResult commit(int id, int primary, int secondary, ExactSum sum) throws IOException {
     Path attempt = dir.resolve("block-" + id + "-attempt-7.bin");
-    Files.write(attempt, new byte[primary + secondary]);
+    Files.write(attempt, new byte[secondary]);
     return StagedBlocks.commit(fs, staging, "block", new BlockResult(id, LocalFiles.hadoopPath(attempt).toString(),
-        primary, secondary, sum));
+        primary, secondary, sum, null, 0xcafeL + id));
   }
 
   @Test
@@ -60,6 +63,7 @@ class StagedBlocksTest {
     assertEquals(committed.path(), found.get(3).path());
     assertEquals(4, found.get(3).secondaryBytes());
     assertEquals(3.75f, found.get(3).absmaxSum().sum(), "the exact sum survives");
+    assertEquals(0xcafeL + 3, found.get(3).primaryCrc(), "the CRC the shard writer checks survives");
     assertTrue(StagedBlocks.finished(fs, staging, "nested", 5).isEmpty(), "kinds are apart");
   }
 

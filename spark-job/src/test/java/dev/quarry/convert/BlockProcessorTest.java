@@ -1,0 +1,91 @@
+package dev.quarry.convert;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.quarry.quantize.QuantMode;
+import dev.quarry.safetensors.CheckpointException;
+import dev.quarry.testing.LocalFiles;
+import dev.quarry.testing.ModelTensors;
+import dev.quarry.testing.ReferenceData;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The two runs of a block: the first pass stages only the secondary bytes, the shard writer
+ * computes the primary bytes again — equal to what bitsandbytes saved (the reference outputs) —
+ * and refuses, naming file and tensor, bytes the first pass did not compute (the input changed
+ * between the passes).
+ */
+class BlockProcessorTest {
+  @TempDir
+  Path dir;
+
+  @ParameterizedTest
+  @EnumSource(value = QuantMode.class, names = {"NF4", "FP4", "INT8"})
+  void theShardWritersBytesAreTheReferenceAndAChangedInputIsRefused(QuantMode mode) throws IOException {
+    Path input = copyOfTinyLlamaInput();
+    ConversionPlan plan = Planner.plan(ModelReader.read(LocalFiles.fs(), LocalFiles.hadoopPath(input)),
+        ConvertOptions.of(input.toString(), "unused", mode).withBlockBytes(64 << 10));
+    String staging = LocalFiles.hadoopPath(Files.createDirectories(dir.resolve("staging"))).toString();
+    // the second block of a tensor cut in several: its bytes start inside the reference tensor
+    BlockTask task = plan.blocks().stream().filter(b -> b.firstElement() > 0).findFirst().orElseThrow();
+    BlockResult result = BlockProcessor.process(task, staging, 1, false);
+
+    assertEquals(result.secondaryBytes(), Files.size(Path.of(java.net.URI.create(result.path()))),
+        "the staging file holds only the secondary bytes");
+    byte[] expected = referenceSlice(mode, task, result.primaryBytes());
+    assertArrayEquals(expected, primaryOf(result, task), "computed again: the bytes bitsandbytes saved");
+
+    corrupt(input, task);
+    CheckpointException e = assertThrows(CheckpointException.class, () -> primaryOf(result, task));
+    assertTrue(e.getMessage().contains(task.file().substring(task.file().lastIndexOf('/') + 1))
+        && e.getMessage().contains(task.tensor()) && e.getMessage().contains("changed"), e.getMessage());
+  }
+
+  private static byte[] primaryOf(BlockResult result, BlockTask task) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BlockProcessor.writePrimary(result.primary(task), (bytes, length) -> out.write(bytes, 0, length));
+    return out.toByteArray();
+  }
+
+  /** The block's bytes in the reference output of {@code mode}: codes start at element/2 (4-bit) or element (int8). */
+  private static byte[] referenceSlice(QuantMode mode, BlockTask task, long length) throws IOException {
+    byte[] whole = ModelTensors.bytes(ReferenceData.file("tiny-llama/hf-" + mode.cliName() + "/model.safetensors").getParent(),
+        task.tensor());
+    long start = mode.isFourBit() ? task.firstElement() / 2 : task.firstElement();
+    return Arrays.copyOfRange(whole, (int) start, (int) (start + length));
+  }
+
+  /** Scales the block's first input element by 4 or 1/4 (an exponent bit flipped: finite stays finite), in place. */
+  private static void corrupt(Path input, BlockTask task) throws IOException {
+    try (RandomAccessFile f = new RandomAccessFile(Path.of(java.net.URI.create(task.file())).toFile(), "rw")) {
+      long at = task.dataOffset() + task.firstElement() * task.type().byteSize() + 1;
+      f.seek(at);
+      int high = f.read();
+      f.seek(at);
+      f.write(high ^ 0x01); // flips the lowest exponent bit of a little-endian bf16 or float16
+    }
+  }
+
+  private Path copyOfTinyLlamaInput() throws IOException {
+    Path source = ReferenceData.file("tiny-llama/input/config.json").getParent();
+    Path copy = Files.createDirectories(dir.resolve("input"));
+    try (Stream<Path> files = Files.list(source)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, copy.resolve(f.getFileName()));
+      }
+    }
+    return copy;
+  }
+}
