@@ -85,8 +85,10 @@ public final class ConversionJob {
       OutputLayout layout = OutputLayout.of(plan, o, blocks, nested, offsets);
       List<ShardTask> shardTasks = layout.shards();
       ShardDestination destination = store.shardDestination(staging);
+      // the cores the shard tasks leave idle compute their blocks (one shard: all of them)
+      int threadsPerShard = Math.max(1, sc.defaultParallelism() / shardTasks.size());
       List<String> written = collect(sc.parallelize(shardTasks, Math.max(1, shardTasks.size()))
-          .map(task -> ShardWriter.write(task, destination, TaskContext.get().taskAttemptId())));
+          .map(task -> ShardWriter.write(task, destination, TaskContext.get().taskAttemptId(), threadsPerShard)));
       for (int i = 0; i < shardTasks.size(); i++) {
         store.commitShard(written.get(i), shardTasks.get(i).fileName());
       }

@@ -21,15 +21,19 @@ import org.apache.hadoop.fs.Path;
 /**
  * Assembles one output shard on an executor: the safetensors header of its layout, then every
  * tensor's pieces in layout order through one bounded buffer (a block's primary bytes computed from
- * the input again, {@link BlockProcessor#writePrimary}), to where its {@link ShardDestination} says; a failed write is abandoned (an object-store upload aborted), never published half-written.
+ * the input again, ahead of the writing: {@link BlocksComputedAhead}), to where its
+ * {@link ShardDestination} says; a failed write is abandoned (an object-store upload aborted), never published half-written.
  */
 final class ShardWriter {
   private static final int BUFFER_BYTES = 4 << 20;
 
   private ShardWriter() {}
 
-  /** Returns the written file (URI string). */
-  static String write(ShardTask task, ShardDestination destination, long attemptId) throws IOException {
+  /**
+   * Returns the written file (URI string). {@code threads}: how many threads compute blocks ahead of
+   * the writing thread (at most the executor's cores).
+   */
+  static String write(ShardTask task, ShardDestination destination, long attemptId, int threads) throws IOException {
     List<TensorSpec> specs = new ArrayList<>();
     Map<String, OutputTensorPlan> byName = new HashMap<>();
     for (OutputTensorPlan t : task.tensors()) {
@@ -41,8 +45,14 @@ final class ShardWriter {
     FileSystem fs = FileSystems.forPath(path);
     ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
     Map<String, FSDataInputStream> open = new HashMap<>();
+    List<Piece> blocks = new ArrayList<>();
+    for (TensorEntry t : layout.tensors()) {
+      byName.get(t.name()).pieces().stream().filter(p -> p.block() != null).forEach(blocks::add);
+    }
     FSDataOutputStream file = NamedOutputStream.createData(fs, path, true);
-    try (SafetensorsWriter out = new SafetensorsWriter(NamedOutputStream.wrap(file, path), layout)) {
+    try (SafetensorsWriter out = new SafetensorsWriter(NamedOutputStream.wrap(file, path), layout);
+        BlocksComputedAhead computed = new BlocksComputedAhead(blocks,
+            Math.max(1, Math.min(threads, Runtime.getRuntime().availableProcessors())))) {
       try {
         for (TensorEntry t : layout.tensors()) {
           out.beginTensor(t.name());
@@ -50,7 +60,7 @@ final class ShardWriter {
             if (p.inline() != null) {
               out.write(p.inline());
             } else if (p.block() != null) {
-              BlockProcessor.writePrimary(p, (bytes, length) -> out.write(ByteBuffer.wrap(bytes, 0, length)));
+              out.write(computed.next());
             } else {
               copy(open.computeIfAbsent(p.path(), FileSystems::openUnchecked), p, buffer, out);
             }

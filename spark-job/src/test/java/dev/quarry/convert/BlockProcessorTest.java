@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The two runs of a block: the first pass stages only the secondary bytes, the shard writer
  * computes the primary bytes again — equal to what bitsandbytes saved (the reference outputs) —
  * and refuses, naming file and tensor, bytes the first pass did not compute (the input changed
- * between the passes).
+ * between the passes); computed ahead on threads, they come in writing order.
  */
 class BlockProcessorTest {
   @TempDir
@@ -53,6 +55,38 @@ class BlockProcessorTest {
         && e.getMessage().contains(task.tensor()) && e.getMessage().contains("changed"), e.getMessage());
   }
 
+  @ParameterizedTest
+  @EnumSource(value = QuantMode.class, names = {"NF4", "INT8"})
+  void blocksComputedAheadOnThreadsComeInWritingOrder(QuantMode mode) throws IOException {
+    Path input = copyOfTinyLlamaInput();
+    ConversionPlan plan = Planner.plan(ModelReader.read(LocalFiles.fs(), LocalFiles.hadoopPath(input)),
+        ConvertOptions.of(input.toString(), "unused", mode).withBlockBytes(16 << 10));
+    String staging = LocalFiles.hadoopPath(Files.createDirectories(dir.resolve("staging"))).toString();
+    TensorPlan tensor = plan.tensors().stream().filter(t -> t.blockCount() >= 8).findFirst().orElseThrow();
+    List<Piece> pieces = new ArrayList<>();
+    for (BlockTask b : plan.blocks().subList(tensor.firstBlock(), tensor.firstBlock() + tensor.blockCount())) {
+      pieces.add(BlockProcessor.process(b, staging, 1, false).primary(b));
+    }
+    ByteArrayOutputStream whole = new ByteArrayOutputStream();
+    try (BlocksComputedAhead ahead = new BlocksComputedAhead(pieces, 3)) {
+      for (int i = 0; i < pieces.size(); i++) {
+        whole.write(ahead.next());
+      }
+    }
+    String name = tensor.tensor().name();
+    assertArrayEquals(ModelTensors.bytes(referenceDir(mode), name), whole.toByteArray(),
+        name + " from " + pieces.size() + " blocks on 3 threads");
+
+    corrupt(input, pieces.get(5).block());
+    try (BlocksComputedAhead ahead = new BlocksComputedAhead(pieces, 3)) {
+      for (int i = 0; i < 5; i++) {
+        ahead.next();
+      }
+      CheckpointException e = assertThrows(CheckpointException.class, ahead::next, "the sixth block's failure, as it was");
+      assertTrue(e.getMessage().contains(name), e.getMessage());
+    }
+  }
+
   private static byte[] primaryOf(BlockResult result, BlockTask task) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     BlockProcessor.writePrimary(result.primary(task), (bytes, length) -> out.write(bytes, 0, length));
@@ -61,10 +95,13 @@ class BlockProcessorTest {
 
   /** The block's bytes in the reference output of {@code mode}: codes start at element/2 (4-bit) or element (int8). */
   private static byte[] referenceSlice(QuantMode mode, BlockTask task, long length) throws IOException {
-    byte[] whole = ModelTensors.bytes(ReferenceData.file("tiny-llama/hf-" + mode.cliName() + "/model.safetensors").getParent(),
-        task.tensor());
+    byte[] whole = ModelTensors.bytes(referenceDir(mode), task.tensor());
     long start = mode.isFourBit() ? task.firstElement() / 2 : task.firstElement();
     return Arrays.copyOfRange(whole, (int) start, (int) (start + length));
+  }
+
+  private static Path referenceDir(QuantMode mode) {
+    return ReferenceData.file("tiny-llama/hf-" + mode.cliName() + "/model.safetensors").getParent();
   }
 
   /** Scales the block's first input element by 4 or 1/4 (an exponent bit flipped: finite stays finite), in place. */
