@@ -34,7 +34,7 @@ final class BlockProcessor {
     CRC32C crc = new CRC32C();
     long[] primaryBytes = {0};
     BlockKernels.Output output;
-    try (BlockReader reader = new BlockReader(FileSystems.forPath(new Path(task.file())), task)) {
+    try (BlockReader reader = new BlockReader(FileSystems.forPath(new Path(task.file())), task, true)) {
       output = BlockKernels.run(task, reader, true, (bytes, length) -> {
         crc.update(bytes, 0, length);
         primaryBytes[0] += length;
@@ -62,7 +62,7 @@ final class BlockProcessor {
     BlockTask task = piece.block();
     CRC32C crc = new CRC32C();
     long[] written = {0};
-    try (BlockReader reader = new BlockReader(FileSystems.forPath(new Path(task.file())), task)) {
+    try (BlockReader reader = new BlockReader(FileSystems.forPath(new Path(task.file())), task, false)) {
       BlockKernels.run(task, reader, false, (bytes, length) -> {
         crc.update(bytes, 0, length);
         written[0] += length;

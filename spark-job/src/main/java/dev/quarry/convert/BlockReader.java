@@ -11,7 +11,7 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Streams the elements of one {@link BlockTask} in chunks (positioned reads into one reused buffer)
- * in the order they are quantized, and rejects NaN and ±inf. A transposed (Conv1D) tensor is read a
+ * in the order they are quantized, and rejects NaN and ±inf (when asked). A transposed (Conv1D) tensor is read a
  * chunk of output rows at a time: one positioned read per input row, then transposed in memory.
  */
 final class BlockReader implements Closeable {
@@ -19,6 +19,7 @@ final class BlockReader implements Closeable {
   static final long CHUNK_ELEMENTS = 1 << 20;
 
   private final BlockTask task;
+  private final boolean rejectNonFinite;
   private final FSDataInputStream in;
   private final int elementBytes;
   private final ByteBuffer buffer;
@@ -26,8 +27,13 @@ final class BlockReader implements Closeable {
   private long done;
   private long chunkStart;
 
-  BlockReader(FileSystem fs, BlockTask task) throws IOException {
+  /**
+   * @param rejectNonFinite whether to scan for NaN and ±inf: the first pass does; the shard writer's
+   *                        second read does not need to, its bytes are checked against the first's
+   */
+  BlockReader(FileSystem fs, BlockTask task, boolean rejectNonFinite) throws IOException {
     this.task = task;
+    this.rejectNonFinite = rejectNonFinite;
     this.elementBytes = task.type().byteSize();
     long chunk = Math.max(task.chunkAlign(), CHUNK_ELEMENTS / task.chunkAlign() * task.chunkAlign());
     chunk = Math.min(chunk, task.elementCount());
@@ -52,7 +58,9 @@ final class BlockReader implements Closeable {
       in.readFully(task.dataOffset() + chunkStart * elementBytes, buffer.array(), 0, count * elementBytes);
     }
     done += count;
-    NonFiniteValues.check(buffer, task.type(), task.file(), task.tensor(), chunkStart);
+    if (rejectNonFinite) {
+      NonFiniteValues.check(buffer, task.type(), task.file(), task.tensor(), chunkStart);
+    }
     return buffer;
   }
 

@@ -11,6 +11,7 @@ import dev.quarry.safetensors.CheckpointException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Comparator;
 import java.util.List;
@@ -87,10 +88,12 @@ public final class ConversionJob {
       ShardDestination destination = store.shardDestination(staging);
       // the cores the shard tasks leave idle compute their blocks (one shard: all of them)
       int threadsPerShard = Math.max(1, sc.defaultParallelism() / shardTasks.size());
-      List<String> written = collect(sc.parallelize(shardTasks, Math.max(1, shardTasks.size()))
+      List<WrittenShard> written = collect(sc.parallelize(shardTasks, Math.max(1, shardTasks.size()))
           .map(task -> ShardWriter.write(task, destination, TaskContext.get().taskAttemptId(), threadsPerShard)));
+      Map<String, Map<String, Long>> crcs = new HashMap<>();
       for (int i = 0; i < shardTasks.size(); i++) {
-        store.commitShard(written.get(i), shardTasks.get(i).fileName());
+        store.commitShard(written.get(i).path(), shardTasks.get(i).fileName());
+        crcs.put(shardTasks.get(i).fileName(), written.get(i).crc32c());
       }
       phases.ended("shards");
       writeIndex(store, shardTasks, parameterCount(plan, o));
@@ -101,7 +104,7 @@ public final class ConversionJob {
         store.writeJson(ModelReader.CONFIG, QuantizationConfigJson.configWith(model.config(), q));
       }
       store.copyUnchanged(model.otherFiles());
-      ManifestWriter.write(sc, o, model, layout, blocks);
+      ManifestWriter.write(o, model, layout, blocks, crcs);
       phases.ended("metadata and manifest");
       store.finish(identity.json());
       phases.ended("commit");

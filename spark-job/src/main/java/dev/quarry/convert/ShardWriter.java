@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -30,10 +31,11 @@ final class ShardWriter {
   private ShardWriter() {}
 
   /**
-   * Returns the written file (URI string). {@code threads}: how many threads compute blocks ahead of
+   * Returns the written file and its tensors' CRC32C. {@code threads}: how many threads compute blocks ahead of
    * the writing thread (at most the executor's cores).
    */
-  static String write(ShardTask task, ShardDestination destination, long attemptId, int threads) throws IOException {
+  static WrittenShard write(ShardTask task, ShardDestination destination, long attemptId, int threads)
+      throws IOException {
     List<TensorSpec> specs = new ArrayList<>();
     Map<String, OutputTensorPlan> byName = new HashMap<>();
     for (OutputTensorPlan t : task.tensors()) {
@@ -45,6 +47,7 @@ final class ShardWriter {
     FileSystem fs = FileSystems.forPath(path);
     ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
     Map<String, FSDataInputStream> open = new HashMap<>();
+    Map<String, Long> crcs = new HashMap<>();
     List<Piece> blocks = new ArrayList<>();
     for (TensorEntry t : layout.tensors()) {
       byName.get(t.name()).pieces().stream().filter(p -> p.block() != null).forEach(blocks::add);
@@ -56,15 +59,17 @@ final class ShardWriter {
       try {
         for (TensorEntry t : layout.tensors()) {
           out.beginTensor(t.name());
+          CRC32C crc = new CRC32C();
           for (Piece p : byName.get(t.name()).pieces()) {
             if (p.inline() != null) {
-              out.write(p.inline());
+              write(out, crc, ByteBuffer.wrap(p.inline()));
             } else if (p.block() != null) {
-              out.write(computed.next());
+              write(out, crc, ByteBuffer.wrap(computed.next()));
             } else {
-              copy(open.computeIfAbsent(p.path(), FileSystems::openUnchecked), p, buffer, out);
+              copy(open.computeIfAbsent(p.path(), FileSystems::openUnchecked), p, buffer, out, crc);
             }
           }
+          crcs.put(t.name(), crc.getValue());
         }
         out.finish();
       } catch (IOException | RuntimeException e) {
@@ -76,16 +81,23 @@ final class ShardWriter {
         in.close();
       }
     }
-    return path.toString();
+    return new WrittenShard(path.toString(), crcs);
   }
 
-  private static void copy(FSDataInputStream in, Piece p, ByteBuffer buffer, SafetensorsWriter out) throws IOException {
+  private static void copy(FSDataInputStream in, Piece p, ByteBuffer buffer, SafetensorsWriter out, CRC32C crc)
+      throws IOException {
     for (long done = 0; done < p.length(); ) {
       int n = (int) Math.min(buffer.capacity(), p.length() - done);
       in.readFully(p.offset() + done, buffer.array(), 0, n);
       buffer.clear().limit(n);
-      out.write(buffer);
+      write(out, crc, buffer);
       done += n;
     }
+  }
+
+  /** Writes the buffer's remaining bytes to the current tensor and adds them to its CRC32C. */
+  private static void write(SafetensorsWriter out, CRC32C crc, ByteBuffer bytes) throws IOException {
+    crc.update(bytes.duplicate());
+    out.write(bytes);
   }
 }

@@ -18,23 +18,23 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Writes the manifest of a conversion once its shards are in place (and before {@code _SUCCESS}):
- * the CRC32C of every tensor as it now lies on disk (checksummed on Spark), each weight's error
- * merged from its blocks, and the input fingerprint.
+ * the CRC32C of every tensor as its shard writer wrote it ({@code quarry verify} reads the files
+ * back and checks them), each weight's error merged from its blocks, and the input fingerprint.
  */
 public final class ManifestWriter {
   private ManifestWriter() {}
 
-  /** @param blocks first-pass results, indexed by block id */
-  public static void write(JavaSparkContext sc, ConvertOptions o, InputModel model, OutputLayout layout,
-      List<BlockResult> blocks) throws IOException {
+  /**
+   * @param blocks first-pass results, indexed by block id
+   * @param crcs   shard file name → tensor name → CRC32C, as the shard writers wrote them
+   */
+  public static void write(ConvertOptions o, InputModel model, OutputLayout layout, List<BlockResult> blocks,
+      Map<String, Map<String, Long>> crcs) throws IOException {
     Path out = new Path(o.output());
     FileSystem fs = FileSystems.forPath(out);
-    List<Path> files = layout.shards().stream().map(s -> new Path(out, s.fileName())).toList();
-    Map<String, Map<String, Long>> crcs = TensorChecksums.compute(sc, files);
     List<ManifestRow> rows = new ArrayList<>();
     for (ShardTask shard : layout.shards()) {
       for (OutputTensorPlan t : shard.tensors()) {
