@@ -1,6 +1,9 @@
 package dev.quarry.kernels.vector;
 
 import dev.quarry.kernels.DynamicMap;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link DynamicMap#code(float)} as a branch-free table lookup, built at class init from that
@@ -23,6 +26,7 @@ final class DynamicCodeTable {
   private static final int IN_BUCKET = (1 << SHIFT) - 1;
   private static final int MAGNITUDE = 0x7fffffff;
   private static final int INFINITY = 0x7f800000;
+  private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
 
   /** Magnitudes at or below LOW code like LOW, those at or above HIGH like HIGH (either sign). */
   static final int LOW;
@@ -60,6 +64,21 @@ final class DynamicCodeTable {
     int entry = ENTRIES[side * BUCKETS + (m >>> SHIFT)];
     int pastStep = ((entry >>> 16) - 1 - (m & IN_BUCKET)) >>> 31;
     return (entry >>> (pastStep << 3)) & 0xff;
+  }
+
+  /**
+   * {@link #code(int)} per lane, the entries gathered from the table; {@code indexes} is scratch
+   * for the gather's index map (the Vector API takes it from an array), written at [at, at + 8).
+   */
+  static IntVector codes(IntVector bits, int[] indexes, int at) {
+    IntVector magnitude = bits.and(MAGNITUDE);
+    IntVector side = bits.or(magnitude.neg().add(INFINITY)).lanewise(VectorOperators.LSHR, 31);
+    IntVector m = magnitude.max(LOW).min(HIGH).sub(LOW);
+    side.mul(BUCKETS).add(m.lanewise(VectorOperators.LSHR, SHIFT)).intoArray(indexes, at);
+    IntVector entry = IntVector.fromArray(I, ENTRIES, 0, indexes, at);
+    IntVector pastStep = entry.lanewise(VectorOperators.LSHR, 16).sub(1).sub(m.and(IN_BUCKET))
+        .lanewise(VectorOperators.LSHR, 31);
+    return entry.lanewise(VectorOperators.LSHR, pastStep.lanewise(VectorOperators.LSHL, 3)).and(0xff);
   }
 
   private static int entry(int side, int start) {

@@ -28,13 +28,14 @@ final class NestedAbsmaxCoder {
 
   void quantize(float[] absmax, int off, int n, float offset, byte[] codes, int codesOff,
       float[] nestedAbsmax, int nestedOff) {
-    int[] scaled = new int[Math.min(n, BLOCKSIZE)];
+    int[] blockCodes = new int[Math.min(n, BLOCKSIZE)];
+    int[] indexes = new int[Math.min(n, BLOCKSIZE)];
     for (int start = 0, b = 0; start < n; start += BLOCKSIZE, b++) {
       int length = Math.min(BLOCKSIZE, n - start);
       float blockAbsmax = blockAbsmax(absmax, off + start, length, offset);
-      scale(absmax, off + start, length, offset, GpuMath.rcp(blockAbsmax), scaled);
+      code(absmax, off + start, length, offset, GpuMath.rcp(blockAbsmax), blockCodes, indexes);
       for (int i = 0; i < length; i++) {
-        codes[codesOff + start + i] = (byte) DynamicCodeTable.code(scaled[i]);
+        codes[codesOff + start + i] = (byte) blockCodes[i];
       }
       nestedAbsmax[nestedOff + b] = blockAbsmax;
     }
@@ -66,15 +67,15 @@ final class NestedAbsmaxCoder {
     return Float.intBitsToFloat(max); // a magnitude, so never below the short block's start of +0
   }
 
-  /** The bits of {@code FTZ(FTZ(x - offset) * inv)} per value, into {@code scaled[0, length)}. */
-  private static void scale(float[] x, int off, int length, float offset, float inv, int[] scaled) {
+  /** The code of {@code FTZ(FTZ(x - offset) * inv)} per value, into {@code codes[0, length)}. */
+  private static void code(float[] x, int off, int length, float offset, float inv, int[] codes, int[] indexes) {
     int vectorEnd = length - length % F.length();
     for (int i = 0; i < vectorEnd; i += F.length()) {
       FloatVector centered = ftz(FloatVector.fromArray(F, x, off + i).sub(offset).reinterpretAsInts()).reinterpretAsFloats();
-      ftz(centered.mul(inv).reinterpretAsInts()).intoArray(scaled, i);
+      DynamicCodeTable.codes(ftz(centered.mul(inv).reinterpretAsInts()), indexes, i).intoArray(codes, i);
     }
     for (int i = vectorEnd; i < length; i++) {
-      scaled[i] = Float.floatToRawIntBits(GpuMath.ftz(GpuMath.ftz(x[off + i] - offset) * inv));
+      codes[i] = DynamicCodeTable.code(Float.floatToRawIntBits(GpuMath.ftz(GpuMath.ftz(x[off + i] - offset) * inv)));
     }
   }
 

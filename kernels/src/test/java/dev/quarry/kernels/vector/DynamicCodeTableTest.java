@@ -2,16 +2,19 @@ package dev.quarry.kernels.vector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.quarry.kernels.DynamicMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import jdk.incubator.vector.IntVector;
 import org.junit.jupiter.api.Test;
 
 /**
- * The table lookup against the reference {@link DynamicMap#code(float)}, over every float.
+ * The table lookups (scalar and vector) against the reference {@link DynamicMap#code(float)},
+ * over every float.
  *
  * <p>The argument: code() compares v only with constants, namely map values C[i], ±1 and float32
  * midpoints (a + b) * 0.5f of two of those. Between two consecutive constants (in value order)
@@ -43,32 +46,35 @@ class DynamicCodeTableTest {
     }
     keys.removeIf(k -> k < key(Float.NEGATIVE_INFINITY) || k > key(Float.POSITIVE_INFINITY));
 
-    int previous = 0;
-    int steps = 0;
+    float[] values = new float[keys.size()];
+    int at = 0;
     for (int key : keys) {
-      float v = fromKey(key);
-      int expected = DynamicMap.code(v);
-      assertEquals(expected, DynamicCodeTable.code(Float.floatToRawIntBits(v)), () -> "code of " + v);
-      assertTrue(expected >= previous, () -> "code() decreases at " + v);
-      steps += expected != previous ? 1 : 0;
-      previous = expected;
+      values[at++] = fromKey(key);
     }
-    System.out.println("dynamic code: " + keys.size() + " floats checked, " + steps + " steps");
-    assertEquals(255, previous, "code of +inf");
+    int[] expected = assertTableEqualsReference(values);
+    int steps = 0;
+    for (int i = 1; i < values.length; i++) {
+      int here = i;
+      assertTrue(expected[i] >= expected[i - 1], () -> "code() decreases at " + values[here]);
+      steps += expected[i] != expected[i - 1] ? 1 : 0;
+    }
+    System.out.println("dynamic code: " + values.length + " floats checked, " + steps + " steps");
+    assertEquals(0, expected[0], "code of -inf");
+    assertEquals(255, expected[values.length - 1], "code of +inf");
     assertEquals(255, steps, "every code from 0 to 255 occurs");
   }
 
   @Test
   void equalsTheReferenceWithinFourThousandUlpsOfEveryStep() {
-    int checked = 0;
-    for (int step : referenceStepKeys()) {
-      for (int key = step - 4096; key <= step + 4096; key++) {
-        float v = fromKey(key);
-        assertEquals(DynamicMap.code(v), DynamicCodeTable.code(Float.floatToRawIntBits(v)), () -> "code of " + v);
-        checked++;
+    List<Integer> steps = referenceStepKeys();
+    assertEquals(255, steps.size(), "steps of the reference");
+    for (int step : steps) {
+      float[] values = new float[2 * 4096 + 1];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = fromKey(step - 4096 + i);
       }
+      assertTableEqualsReference(values);
     }
-    assertTrue(checked >= 250 * 8193, "steps found: " + checked / 8193);
   }
 
   @Test
@@ -76,10 +82,13 @@ class DynamicCodeTableTest {
     SplittableRandom random = new SplittableRandom(20261123);
     int lowest = key(-1.01f);
     int highest = key(1.01f);
-    for (int i = 0; i < 10_000_000; i++) {
-      // half uniform over the bit patterns (every binade alike), half uniform over the values
-      float v = i % 2 == 0 ? fromKey(random.nextInt(lowest, highest + 1)) : (float) random.nextDouble(-1.01, 1.01);
-      assertEquals(DynamicMap.code(v), DynamicCodeTable.code(Float.floatToRawIntBits(v)), () -> "code of " + v);
+    float[] values = new float[1 << 20];
+    for (int round = 0; round < 10; round++) {
+      for (int i = 0; i < values.length; i++) {
+        // half uniform over the bit patterns (every binade alike), half uniform over the values
+        values[i] = i % 2 == 0 ? fromKey(random.nextInt(lowest, highest + 1)) : (float) random.nextDouble(-1.01, 1.01);
+      }
+      assertTableEqualsReference(values);
     }
   }
 
@@ -90,10 +99,40 @@ class DynamicCodeTableTest {
     for (int i = 0; i < 10_000; i++) {
       nans.add(random.nextInt(0x7f800001, MAGNITUDE) | (random.nextBoolean() ? 0x80000000 : 0));
     }
-    for (int bits : nans) {
-      assertEquals(0, DynamicMap.code(Float.intBitsToFloat(bits)), () -> "reference code of NaN " + Integer.toHexString(bits));
-      assertEquals(0, DynamicCodeTable.code(bits), () -> "table code of NaN " + Integer.toHexString(bits));
+    float[] values = new float[nans.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = Float.intBitsToFloat(nans.get(i));
     }
+    int[] codes = assertTableEqualsReference(values);
+    for (int i = 0; i < values.length; i++) {
+      assertEquals(0, codes[i], "reference code of NaN " + Integer.toHexString(nans.get(i)));
+    }
+  }
+
+  /**
+   * Asserts that both lookups, {@link DynamicCodeTable#code(int)} and the vector
+   * {@link DynamicCodeTable#codes}, give the reference's code for every value; returns those codes.
+   */
+  private static int[] assertTableEqualsReference(float[] values) {
+    int lanes = IntVector.SPECIES_256.length();
+    int[] bits = new int[(values.length + lanes - 1) / lanes * lanes];
+    for (int i = 0; i < values.length; i++) {
+      bits[i] = Float.floatToRawIntBits(values[i]);
+    }
+    int[] vectorCodes = new int[bits.length];
+    int[] indexes = new int[bits.length];
+    for (int i = 0; i < bits.length; i += lanes) {
+      DynamicCodeTable.codes(IntVector.fromArray(IntVector.SPECIES_256, bits, i), indexes, i).intoArray(vectorCodes, i);
+    }
+    int[] expected = new int[values.length];
+    for (int i = 0; i < values.length; i++) {
+      expected[i] = DynamicMap.code(values[i]);
+      if (expected[i] != DynamicCodeTable.code(bits[i]) || expected[i] != vectorCodes[i]) {
+        fail("code of " + values[i] + " (bits " + Integer.toHexString(bits[i]) + "): reference " + expected[i]
+            + ", table " + DynamicCodeTable.code(bits[i]) + ", vector table " + vectorCodes[i]);
+      }
+    }
+    return expected;
   }
 
   /** Every float code() compares with, and more: all of C ∪ {-1, 1} and all midpoints of two of them. */
