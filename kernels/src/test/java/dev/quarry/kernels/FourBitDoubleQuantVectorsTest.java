@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -123,30 +121,5 @@ class FourBitDoubleQuantVectorsTest {
     Dequantizer.nestedAbsmax(codes, 0, codes.length, ReferenceVectors.floats(c.result("nested_absmax")), 0,
         ReferenceVectors.floats(c.result("offset"))[0], absmax, 0);
     c.assertDequantizesLikeTheGpu(absmax);
-  }
-
-  /** NestedAbsmaxQuantizer's output through the ByteBuffer API. */
-  private static final class NestedResult {
-    final byte[] codes;
-    final float[] nestedAbsmax;
-
-    private NestedResult(byte[] codes, float[] nestedAbsmax) {
-      this.codes = codes;
-      this.nestedAbsmax = nestedAbsmax;
-    }
-
-    static NestedResult of(KernelSupport kernels, float[] absmax, float offset) {
-      ByteBuffer in = ByteBuffer.allocate(absmax.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-      in.asFloatBuffer().put(absmax);
-      ByteBuffer codes = ByteBuffer.allocate(absmax.length);
-      int nestedBlocks = (absmax.length + 255) / 256;
-      ByteBuffer nested = ByteBuffer.allocate(nestedBlocks * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-      NestedAbsmaxQuantizer.quantize(kernels, in, absmax.length, offset, codes, nested);
-      assertEquals(0, in.remaining() + codes.remaining() + nested.remaining(), "every buffer consumed exactly");
-      float[] nestedAbsmax = new float[nestedBlocks];
-      nested.flip();
-      nested.asFloatBuffer().get(nestedAbsmax);
-      return new NestedResult(codes.array(), nestedAbsmax);
-    }
   }
 }
