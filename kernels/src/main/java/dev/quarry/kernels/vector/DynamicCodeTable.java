@@ -2,6 +2,7 @@ package dev.quarry.kernels.vector;
 
 import dev.quarry.kernels.DynamicMap;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -72,13 +73,13 @@ final class DynamicCodeTable {
    */
   static IntVector codes(IntVector bits, int[] indexes, int at) {
     IntVector magnitude = bits.and(MAGNITUDE);
-    IntVector side = bits.or(magnitude.neg().add(INFINITY)).lanewise(VectorOperators.LSHR, 31);
+    // negative values and NaN (INFINITY - magnitude < 0) look up the negative side
+    VectorMask<Integer> negativeSide = bits.or(magnitude.neg().add(INFINITY)).compare(VectorOperators.LT, 0);
     IntVector m = magnitude.max(LOW).min(HIGH).sub(LOW);
-    side.mul(BUCKETS).add(m.lanewise(VectorOperators.LSHR, SHIFT)).intoArray(indexes, at);
+    m.lanewise(VectorOperators.LSHR, SHIFT).add(BUCKETS, negativeSide).intoArray(indexes, at);
     IntVector entry = IntVector.fromArray(I, ENTRIES, 0, indexes, at);
-    IntVector pastStep = entry.lanewise(VectorOperators.LSHR, 16).sub(1).sub(m.and(IN_BUCKET))
-        .lanewise(VectorOperators.LSHR, 31);
-    return entry.lanewise(VectorOperators.LSHR, pastStep.lanewise(VectorOperators.LSHL, 3)).and(0xff);
+    VectorMask<Integer> pastStep = m.and(IN_BUCKET).compare(VectorOperators.GE, entry.lanewise(VectorOperators.LSHR, 16));
+    return entry.blend(entry.lanewise(VectorOperators.LSHR, 8), pastStep).and(0xff);
   }
 
   private static int entry(int side, int start) {
