@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link DynamicMap#code(float)} as a branch-free table lookup, built at class init from that
- * reference itself, for every float including ±inf and NaN.
+ * {@link DynamicMap#code(float)} as a branch-free vector table lookup, built at class init from
+ * that reference itself, for every float including ±inf and NaN.
  *
  * <p>Why a table can reproduce it: {@code code()} only compares v with fixed float constants
  * (map values and float32 midpoints), so it is a step function of v, and it is non-decreasing in
@@ -56,20 +56,10 @@ final class DynamicCodeTable {
 
   private DynamicCodeTable() {}
 
-  /** {@link DynamicMap#code(float)} of the float with these bits. */
-  static int code(int bits) {
-    int magnitude = bits & MAGNITUDE;
-    // 1 for negative values and for NaN (INFINITY - magnitude < 0), which codes like -inf
-    int side = (bits | (INFINITY - magnitude)) >>> 31;
-    int m = Math.min(Math.max(magnitude, LOW), HIGH) - LOW;
-    int entry = ENTRIES[side * BUCKETS + (m >>> SHIFT)];
-    int pastStep = ((entry >>> 16) - 1 - (m & IN_BUCKET)) >>> 31;
-    return (entry >>> (pastStep << 3)) & 0xff;
-  }
-
   /**
-   * {@link #code(int)} per lane, the entries gathered from the table; {@code indexes} is scratch
-   * for the gather's index map (the Vector API takes it from an array), written at [at, at + 8).
+   * {@link DynamicMap#code(float)} of the float whose bits are in each lane, by a gather from the
+   * table; {@code indexes} is scratch for the gather's index map (the Vector API takes it from an
+   * array), written at [at, at + 8).
    */
   static IntVector codes(IntVector bits, int[] indexes, int at) {
     IntVector magnitude = bits.and(MAGNITUDE);
