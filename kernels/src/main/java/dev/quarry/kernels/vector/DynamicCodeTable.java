@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * function of the magnitude bits m with 255 steps at most, found here by binary search over m.
  *
  * <p>The lookup: m is clamped to [{@link #LOW}, {@link #HIGH}] (outside, the code does not
- * change) and split into buckets of 2^{@value #SHIFT} magnitudes, 1/128 of a binade. The map's
- * relative spacing (at least 1.4%, near 1) is wider than a bucket, so a bucket holds at most one
+ * change) and split into buckets of 2^{@value #SHIFT} magnitudes, 1/128 of a binade (at most
+ * 0.79% of the value). The steps lie at least 1.06% apart (near 1), so a bucket holds at most one
  * step (checked here), and one int entry per bucket and sign holds the code at the bucket's
  * start (bits 0–7), the code from the step on (bits 8–15) and the step's offset in the bucket
  * (bits 16–31; 0 when the code does not change in the bucket and both codes are equal).
