@@ -52,4 +52,15 @@ public interface KernelSupport {
 
   /** {@link #castToFloat16(ElementType, short[], int, int, short[], int)} for float32 input. */
   void castToFloat16(float[] x, int xOff, int n, short[] out, int outOff);
+
+  /**
+   * Double quantization ({@code bnb-exact.md} §3 steps 2–3) of {@code n} float32 absmax values
+   * {@code absmax[off, off + n)} in nested blocks of {@value NestedAbsmaxQuantizer#NESTED_BLOCKSIZE}:
+   * each value minus {@code offset} to a uint8 code of the {@link DynamicMap}, written to
+   * {@code codes[codesOff...]}, and one float32 nested absmax per nested block, written to
+   * {@code nestedAbsmax[nestedOff...]}. The input is left as it is. Only the last piece of a
+   * tensor may end in a short nested block.
+   */
+  void quantizeNestedAbsmax(float[] absmax, int off, int n, float offset, byte[] codes, int codesOff,
+      float[] nestedAbsmax, int nestedOff);
 }

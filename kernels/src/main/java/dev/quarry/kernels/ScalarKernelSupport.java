@@ -136,4 +136,23 @@ public final class ScalarKernelSupport implements KernelSupport {
     }
     return half;
   }
+
+  @Override
+  public void quantizeNestedAbsmax(float[] absmax, int off, int n, float offset, byte[] codes, int codesOff,
+      float[] nestedAbsmax, int nestedOff) {
+    int blocksize = NestedAbsmaxQuantizer.NESTED_BLOCKSIZE;
+    float[] centered = new float[Math.min(n, blocksize)];
+    for (int start = 0, b = 0; start < n; start += blocksize, b++) {
+      int length = Math.min(blocksize, n - start);
+      for (int i = 0; i < length; i++) {
+        centered[i] = absmax[off + start + i] - offset; // torch's IEEE float32 subtraction (no fast math there)
+      }
+      float blockAbsmax = BlockAbsmax.of(centered, 0, length, blocksize);
+      float inv = GpuMath.rcp(blockAbsmax);
+      for (int i = 0; i < length; i++) {
+        codes[codesOff + start + i] = (byte) DynamicMap.code(GpuMath.ftz(GpuMath.ftz(centered[i]) * inv));
+      }
+      nestedAbsmax[nestedOff + b] = blockAbsmax;
+    }
+  }
 }

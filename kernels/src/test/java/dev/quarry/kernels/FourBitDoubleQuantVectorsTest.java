@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,9 +35,13 @@ class FourBitDoubleQuantVectorsTest {
   void nestedQuantizationWithTheGpuOffsetEqualsTheGpu(String prefix) {
     ReferenceCase c = ReferenceCase.parse(prefix);
     float gpuOffset = ReferenceVectors.floats(c.result("offset"))[0];
-    NestedResult nested = NestedResult.of(ReferenceVectors.floats(c.result("absmax_fp32_exact")), gpuOffset);
-    assertArrayEquals(ReferenceVectors.bytes(c.result("absmax")), nested.codes, prefix + "/absmax (uint8 codes)");
-    FloatBits.assertBitsEqual(ReferenceVectors.floats(c.result("nested_absmax")), nested.nestedAbsmax, prefix + "/nested_absmax");
+    // the kernels picked here (the vector ones in the test JVM) and the scalar reference
+    for (KernelSupport kernels : List.of(Kernels.get(), Kernels.scalar())) {
+      NestedResult nested = NestedResult.of(kernels, ReferenceVectors.floats(c.result("absmax_fp32_exact")), gpuOffset);
+      String where = prefix + " (" + kernels.name() + ")";
+      assertArrayEquals(ReferenceVectors.bytes(c.result("absmax")), nested.codes, where + "/absmax (uint8 codes)");
+      FloatBits.assertBitsEqual(ReferenceVectors.floats(c.result("nested_absmax")), nested.nestedAbsmax, where + "/nested_absmax");
+    }
   }
 
   @ParameterizedTest
@@ -50,7 +52,7 @@ class FourBitDoubleQuantVectorsTest {
     float offset = c.quantize().absmaxSum().mean(c.blocks());
     long offsetUlps = FloatBits.ulps(gpuOffset, offset);
     assertTrue(offsetUlps <= 1, () -> prefix + ": offset " + offset + " vs GPU " + gpuOffset);
-    NestedResult nested = NestedResult.of(ReferenceVectors.floats(c.result("absmax_fp32_exact")), offset);
+    NestedResult nested = NestedResult.of(Kernels.get(), ReferenceVectors.floats(c.result("absmax_fp32_exact")), offset);
     byte[] gpuCodes = ReferenceVectors.bytes(c.result("absmax"));
     float[] gpuNested = ReferenceVectors.floats(c.result("nested_absmax"));
     // Shifting the offset by one ulp shifts every d = absmax - offset by that absolute amount, so a
@@ -119,30 +121,5 @@ class FourBitDoubleQuantVectorsTest {
     Dequantizer.nestedAbsmax(codes, 0, codes.length, ReferenceVectors.floats(c.result("nested_absmax")), 0,
         ReferenceVectors.floats(c.result("offset"))[0], absmax, 0);
     c.assertDequantizesLikeTheGpu(absmax);
-  }
-
-  /** NestedAbsmaxQuantizer's output through the ByteBuffer API. */
-  private static final class NestedResult {
-    final byte[] codes;
-    final float[] nestedAbsmax;
-
-    private NestedResult(byte[] codes, float[] nestedAbsmax) {
-      this.codes = codes;
-      this.nestedAbsmax = nestedAbsmax;
-    }
-
-    static NestedResult of(float[] absmax, float offset) {
-      ByteBuffer in = ByteBuffer.allocate(absmax.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-      in.asFloatBuffer().put(absmax);
-      ByteBuffer codes = ByteBuffer.allocate(absmax.length);
-      int nestedBlocks = (absmax.length + 255) / 256;
-      ByteBuffer nested = ByteBuffer.allocate(nestedBlocks * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-      NestedAbsmaxQuantizer.quantize(in, absmax.length, offset, codes, nested);
-      assertEquals(0, in.remaining() + codes.remaining() + nested.remaining(), "every buffer consumed exactly");
-      float[] nestedAbsmax = new float[nestedBlocks];
-      nested.flip();
-      nested.asFloatBuffer().get(nestedAbsmax);
-      return new NestedResult(codes.array(), nestedAbsmax);
-    }
   }
 }

@@ -12,9 +12,9 @@ import jdk.incubator.vector.VectorShape;
 
 /**
  * The Vector API kernels (256-bit vectors). Byte-identical to the scalar reference: the vector
- * paths cover the common blocks of 4-bit quantization of bfloat16 and float16 input, and int8
- * rows and the float16 cast of bfloat16 input; every other block, row, group or element type
- * (float32 input) goes to {@link Kernels#scalar()}.
+ * paths cover the common blocks of 4-bit quantization of bfloat16 and float16 input, int8
+ * rows and the float16 cast of bfloat16 input, and double quantization of the absmax; every
+ * other block, row, group or element type (float32 input) goes to {@link Kernels#scalar()}.
  */
 public final class VectorKernelSupport implements KernelSupport {
   private static final int BITS = ShortVector.SPECIES_256.vectorBitSize();
@@ -24,6 +24,7 @@ public final class VectorKernelSupport implements KernelSupport {
   private final Map<FourBitFormat, HalfFourBitQuantizer> f16FourBit = new EnumMap<>(FourBitFormat.class);
   private final Bf16Int8Quantizer bf16Int8 = new Bf16Int8Quantizer(scalar);
   private final Bf16ToFloat16 bf16ToFloat16 = new Bf16ToFloat16(scalar);
+  private final NestedAbsmaxCoder nestedAbsmax = new NestedAbsmaxCoder();
 
   private VectorKernelSupport() {
     for (FourBitFormat format : FourBitFormat.values()) {
@@ -94,5 +95,11 @@ public final class VectorKernelSupport implements KernelSupport {
   @Override
   public void castToFloat16(float[] x, int xOff, int n, short[] out, int outOff) {
     scalar.castToFloat16(x, xOff, n, out, outOff);
+  }
+
+  @Override
+  public void quantizeNestedAbsmax(float[] absmax, int off, int n, float offset, byte[] codes, int codesOff,
+      float[] nestedAbsmax, int nestedOff) {
+    this.nestedAbsmax.quantize(absmax, off, n, offset, codes, codesOff, nestedAbsmax, nestedOff);
   }
 }
