@@ -6,16 +6,16 @@ import dev.quarry.quantize.NonFiniteValueException;
 import dev.quarry.safetensors.CheckpointException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
  * The two runs of a {@link BlockTask} on executors. The first pass ({@link #process}) quantizes the
- * block, measures its error, and stages only its secondary bytes (absmax, SCB) with the CRC32C of
- * its primary bytes; the shard writer ({@link #writePrimary}) quantizes it again, streaming the
- * primary bytes into the shard, and checks them against that CRC (see {@link BlockResult} for why).
+ * block, measures its error, and stages its secondary bytes (absmax, SCB) and either its primary
+ * bytes or only their CRC32C ({@link CodePlacement}); in the second case the shard writer
+ * ({@link #writePrimary}) quantizes it again, streaming the primary bytes into the shard, and checks
+ * them against that CRC (see {@link BlockResult}).
  * The staging file name carries the task attempt, so a retried or speculative attempt never touches
  * another's file (on an object store, where files appear whole, attempts write the same bytes to
  * one name: {@link StagedBlocks#dataPath}).
@@ -24,33 +24,39 @@ final class BlockProcessor {
   private BlockProcessor() {}
 
   /**
-   * The first pass: quantizes the block and commits its staging file ({@link StagedBlocks}). NaN or
-   * ±inf fail the task unless {@code allowNonFinite}: then the result only says what was found.
+   * The first pass: quantizes the block and commits its staging file ({@link StagedBlocks}): the
+   * primary bytes when {@code stageCodes} (else only their CRC32C is kept, {@link CodePlacement}),
+   * then the secondary bytes. NaN or ±inf fail the task unless {@code allowNonFinite}: then the
+   * result only says what was found.
    */
-  static BlockResult process(BlockTask task, String stagingDir, long attemptId, boolean allowNonFinite)
-      throws IOException {
+  static BlockResult process(BlockTask task, String stagingDir, long attemptId, boolean allowNonFinite,
+      boolean stageCodes) throws IOException {
     Path path = StagedBlocks.dataPath(stagingDir, "block", task.blockId(), attemptId);
     FileSystem outFs = FileSystems.forPath(path);
     CRC32C crc = new CRC32C();
     long[] primaryBytes = {0};
     BlockKernels.Output output;
-    try (BlockReader reader = new BlockReader(FileSystems.forPath(new Path(task.file())), task, true)) {
+    try (BlockReader reader = new BlockReader(FileSystems.forPath(new Path(task.file())), task, true);
+        OutputStream out = NamedOutputStream.create(outFs, path, true)) {
       output = BlockKernels.run(task, reader, true, (bytes, length) -> {
-        crc.update(bytes, 0, length);
+        if (stageCodes) {
+          out.write(bytes, 0, length);
+        } else {
+          crc.update(bytes, 0, length);
+        }
         primaryBytes[0] += length;
       });
+      out.write(output.secondary().array(), 0, output.secondary().limit());
     } catch (NonFiniteValueException e) {
       if (!allowNonFinite) {
         throw e;
       }
+      outFs.delete(path, false);
       return BlockResult.nonFinite(task.blockId(), e.problem());
     }
-    ByteBuffer secondary = output.secondary();
-    try (OutputStream out = NamedOutputStream.create(outFs, path, true)) {
-      out.write(secondary.array(), 0, secondary.limit());
-    }
     return StagedBlocks.commit(outFs, stagingDir, "block", new BlockResult(task.blockId(), path.toString(),
-        primaryBytes[0], secondary.limit(), output.absmaxSum(), output.errors(), crc.getValue()));
+        primaryBytes[0], output.secondary().limit(), output.absmaxSum(), output.errors(),
+        stageCodes ? BlockResult.STAGED : crc.getValue()));
   }
 
   /**

@@ -5,13 +5,12 @@ import dev.quarry.quality.ErrorStats;
 import java.io.Serializable;
 
 /**
- * What the task of one block computed. Its {@code primary} bytes (packed 4-bit codes, int8 codes or
- * float16 values) are not staged: they are three quarters or more of the output, and writing them
- * twice (staging, then the shard) cost more than quantizing twice, so the shard writer computes
- * them again from the input and checks them against {@code primaryCrc}, the CRC32C of the bytes this
- * task computed. The staging file holds the {@code secondary} bytes (float32 absmax or SCB; none for
- * a cast). A result of the double-quant pass stages both its primary (absmax codes) and secondary
- * (nested absmax) bytes: its {@code primaryCrc} is {@link #STAGED}. Under double quantization, the
+ * What the task of one block computed. Its staging file holds its {@code primary} bytes (packed
+ * 4-bit codes, int8 codes or float16 values; three quarters or more of the output) unless
+ * {@link CodePlacement} chose to have the shard writer compute them again from the input and check
+ * them against {@code primaryCrc}, the CRC32C of the bytes this task computed; then the secondary
+ * bytes (float32 absmax or SCB; none for a cast). A staged result has {@code primaryCrc}
+ * {@link #STAGED}, as has every result of the double-quant pass (absmax codes, then nested absmax). Under double quantization, the
  * exact sum of the block's absmax. The quantization error of the block's elements ({@code errors};
  * null for the double-quant pass). When NaN or ±inf were found and allowed, no file:
  * {@code nonFinite} says what was found.
@@ -22,7 +21,7 @@ public record BlockResult(int blockId, String path, long primaryBytes, long seco
   /** The {@code primaryCrc} of a result whose primary bytes are in its staging file (no CRC32C is negative). */
   public static final long STAGED = -1;
 
-  /** A quantized block (primary bytes computed again when the shard is written) and its error. */
+  /** A quantized block and its error; {@code primaryCrc} {@link #STAGED} or the CRC32C of its primary bytes. */
   public BlockResult(int blockId, String path, long primaryBytes, long secondaryBytes, ExactSum absmaxSum,
       ErrorStats errors, long primaryCrc) {
     this(blockId, path, primaryBytes, secondaryBytes, absmaxSum, errors, null, primaryCrc);

@@ -72,7 +72,10 @@ public final class ConversionJob {
     PhaseClock phases = new PhaseClock(log);
     try {
       long quantizeStart = System.nanoTime();
-      List<BlockResult> blocks = quantizeBlocks(sc, plan, o, staging, log);
+      boolean stageCodes = !CodePlacement.recompute(sc, plannedLayout(plan, o));
+      log.accept(stageCodes ? "codes: staged by the first pass for the shard writers to copy"
+          : "codes: computed again by the shard writers (the first pass keeps their CRC32C)");
+      List<BlockResult> blocks = quantizeBlocks(sc, plan, o, staging, stageCodes, log);
       phases.ended("quantize");
       NonFiniteTensors nonFinite = NonFiniteTensors.keepUnquantized(plan, blocks, log);
       plan = nonFinite.plan();
@@ -121,9 +124,15 @@ public final class ConversionJob {
     return plan.tensors().stream().filter(t -> t.action() != TensorAction.COPY).count();
   }
 
+  /** The output's shards as sizes alone decide them ({@link PlannedResults}; the data cannot change them). */
+  private static OutputLayout plannedLayout(ConversionPlan plan, ConvertOptions o) throws CheckpointException {
+    List<BlockResult> blocks = PlannedResults.blocks(plan);
+    return OutputLayout.of(plan, o, blocks, PlannedResults.nested(plan, blocks), new float[plan.tensors().size()]);
+  }
+
   /** Runs the blocks no earlier run of this plan finished; returns every block's result, by block id. */
   private static List<BlockResult> quantizeBlocks(JavaSparkContext sc, ConversionPlan plan, ConvertOptions o,
-      String staging, Consumer<String> log) throws IOException {
+      String staging, boolean stageCodes, Consumer<String> log) throws IOException {
     Map<Integer, BlockResult> finished = reusable(staging, "block", plan.blocks().size(), log);
     // the progress reporter counts what this run does: the blocks left, as they are parallelized
     ConversionPlan todo = new ConversionPlan(plan.tensors(),
@@ -134,7 +143,8 @@ public final class ConversionJob {
     InputLocality locality = InputLocality.of(todo.blocks());
     try (ProgressReporter progress = new ProgressReporter(sc, todo, partitions, log, PROGRESS_MILLIS)) {
       results.addAll(collect(LocalizedTasks.rdd(sc, todo.blocks(), partitions, locality::bytesByHost)
-          .map(task -> BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId(), allowNonFinite))));
+          .map(task -> BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId(), allowNonFinite,
+              stageCodes))));
     }
     return byId(results, plan.blocks().size());
   }

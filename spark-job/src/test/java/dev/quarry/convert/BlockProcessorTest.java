@@ -42,7 +42,7 @@ class BlockProcessorTest {
     String staging = LocalFiles.hadoopPath(Files.createDirectories(dir.resolve("staging"))).toString();
     // the second block of a tensor cut in several: its bytes start inside the reference tensor
     BlockTask task = plan.blocks().stream().filter(b -> b.firstElement() > 0).findFirst().orElseThrow();
-    BlockResult result = BlockProcessor.process(task, staging, 1, false);
+    BlockResult result = BlockProcessor.process(task, staging, 1, false, false);
 
     assertEquals(result.secondaryBytes(), Files.size(Path.of(java.net.URI.create(result.path()))),
         "the staging file holds only the secondary bytes");
@@ -57,6 +57,24 @@ class BlockProcessorTest {
 
   @ParameterizedTest
   @EnumSource(value = QuantMode.class, names = {"NF4", "INT8"})
+  void stagedCodesAreTheReferenceFollowedByTheConstants(QuantMode mode) throws IOException {
+    Path input = copyOfTinyLlamaInput();
+    ConversionPlan plan = Planner.plan(ModelReader.read(LocalFiles.fs(), LocalFiles.hadoopPath(input)),
+        ConvertOptions.of(input.toString(), "unused", mode).withBlockBytes(64 << 10));
+    String staging = LocalFiles.hadoopPath(Files.createDirectories(dir.resolve("staging"))).toString();
+    BlockTask task = plan.blocks().stream().filter(b -> b.firstElement() > 0).findFirst().orElseThrow();
+    BlockResult result = BlockProcessor.process(task, staging, 1, false, true);
+
+    assertTrue(result.primaryStaged());
+    byte[] staged = Files.readAllBytes(Path.of(java.net.URI.create(result.path())));
+    assertEquals(result.primaryBytes() + result.secondaryBytes(), staged.length);
+    assertArrayEquals(referenceSlice(mode, task, result.primaryBytes()),
+        Arrays.copyOf(staged, (int) result.primaryBytes()), "the codes bitsandbytes saved, then the constants");
+    assertEquals(new Piece(result.path(), 0, result.primaryBytes(), null, null, 0), result.primary(task));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = QuantMode.class, names = {"NF4", "INT8"})
   void blocksComputedAheadOnThreadsComeInWritingOrder(QuantMode mode) throws IOException {
     Path input = copyOfTinyLlamaInput();
     ConversionPlan plan = Planner.plan(ModelReader.read(LocalFiles.fs(), LocalFiles.hadoopPath(input)),
@@ -65,7 +83,7 @@ class BlockProcessorTest {
     TensorPlan tensor = plan.tensors().stream().filter(t -> t.blockCount() >= 8).findFirst().orElseThrow();
     List<Piece> pieces = new ArrayList<>();
     for (BlockTask b : plan.blocks().subList(tensor.firstBlock(), tensor.firstBlock() + tensor.blockCount())) {
-      pieces.add(BlockProcessor.process(b, staging, 1, false).primary(b));
+      pieces.add(BlockProcessor.process(b, staging, 1, false, false).primary(b));
     }
     ByteArrayOutputStream whole = new ByteArrayOutputStream();
     try (BlocksComputedAhead ahead = new BlocksComputedAhead(pieces, 3)) {

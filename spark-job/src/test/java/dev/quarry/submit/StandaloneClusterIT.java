@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -26,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real Spark standalone cluster (scripts/cluster: a Master and two Workers of one core, each its own
  * JVM, executors launched by the Workers) runs the application jar submitted through Spark's own submit
- * entry point (scripts/submit); the output is byte-identical to a local-mode conversion.
+ * entry point (scripts/submit); the output (codes staged on the cluster, computed again by the shard
+ * writer in local mode) is byte-identical to a local-mode conversion.
  */
 class StandaloneClusterIT {
   @TempDir
@@ -60,19 +63,25 @@ class StandaloneClusterIT {
   void submittedConversionEqualsLocalMode() throws Exception {
     String input = ReferenceData.file("tiny-llama/input/config.json").getParent().toString();
     Path clusterOut = dir.resolve("cluster-nf4-dq");
-    // small blocks: more tasks than executors, so both workers' executors share the work
-    Scripts.Result r = Scripts.run(env, 300, "submit", "--master", master, "--executor-memory", "768m", "--",
+    // small blocks: more tasks than executors, so both workers' executors share the work; the run starts
+    // once both executors are up, so its one shard is written from staged codes (CodePlacement)
+    Scripts.Result r = Scripts.run(env, 300, "submit", "--master", master, "--executor-memory", "768m",
+        "--conf", "spark.cores.max=2", "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
+        "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s", "--",
         "convert", "--input", input, "--output", clusterOut.toString(), "--mode", "nf4-dq", "--block-size-mb", "1");
     assertEquals(0, r.exitCode(), "scripts/submit failed:\n" + r.output());
     assertTrue(r.output().contains("converted 21 tensors"), r.output());
+    assertTrue(r.output().contains("codes: staged"), r.output());
 
     Path localOut = dir.resolve("local-nf4-dq");
     JavaSparkContext sc = SparkTestContext.start("StandaloneClusterIT");
+    List<String> localLog = new ArrayList<>();
     try {
-      ConversionJob.run(sc, ConvertOptions.of(input, localOut.toString(), QuantMode.NF4_DQ), line -> {});
+      ConversionJob.run(sc, ConvertOptions.of(input, localOut.toString(), QuantMode.NF4_DQ), localLog::add);
     } finally {
       sc.stop();
     }
+    assertTrue(localLog.stream().anyMatch(l -> l.startsWith("codes: computed again")), localLog.toString());
     OutputTrees.assertIdentical(localOut, LocalFiles.fs(), LocalFiles.hadoopPath(clusterOut));
     for (String worker : new String[] {"worker-1", "worker-2"}) {
       assertTrue(hasExecutorDirs(dir.resolve("cluster").resolve(worker)), worker + " launched no executor");
