@@ -1,7 +1,5 @@
 package dev.quarry.convert;
 
-import org.apache.spark.api.java.JavaSparkContext;
-
 /**
  * Whether the first pass stages each block's codes for the shard writers to copy, or keeps only
  * their CRC32C and lets the shard writers compute them again. Computing again saves writing and
@@ -18,31 +16,25 @@ final class CodePlacement {
 
   /**
    * @param inputByShard input bytes of the blocks whose codes each shard holds
-   * @param totalCores   the application's cores
-   * @param executors    its executors; 0 in local mode, where the driver runs the tasks
    * @return true to recompute the codes in the shard writers, false to stage them
    */
-  static boolean recompute(long[] inputByShard, int totalCores, int executors) {
+  static boolean recompute(long[] inputByShard, ClusterShape cluster) {
     long total = 0;
     long largest = 0;
     for (long bytes : inputByShard) {
       total += bytes;
       largest = Math.max(largest, bytes);
     }
-    long coresPerExecutor = Math.max(1, totalCores / Math.max(1, executors));
     // largest / coresPerExecutor <= total / totalCores, without division
-    return largest * (double) totalCores <= total * (double) coresPerExecutor;
+    return largest * (double) cluster.totalCores() <= total * (double) cluster.coresPerExecutor();
   }
 
-  /**
-   * For the running application and a layout planned from sizes ({@link PlannedResults}): its cores
-   * (Spark's default parallelism) and executors (those registered, less the driver's entry).
-   */
-  static boolean recompute(JavaSparkContext sc, OutputLayout planned) {
+  /** For a layout planned from sizes ({@link PlannedResults}). */
+  static boolean recompute(OutputLayout planned, ClusterShape cluster) {
     long[] inputByShard = planned.shards().stream()
         .mapToLong(s -> s.tensors().stream().flatMap(t -> t.pieces().stream())
             .filter(p -> p.block() != null).mapToLong(p -> p.block().inputBytes()).sum())
         .toArray();
-    return recompute(inputByShard, sc.defaultParallelism(), sc.statusTracker().getExecutorInfos().length - 1);
+    return recompute(inputByShard, cluster);
   }
 }

@@ -72,7 +72,8 @@ public final class ConversionJob {
     PhaseClock phases = new PhaseClock(log);
     try {
       long quantizeStart = System.nanoTime();
-      boolean stageCodes = !CodePlacement.recompute(sc, plannedLayout(plan, o));
+      ClusterShape cluster = ClusterShape.of(sc);
+      boolean stageCodes = !CodePlacement.recompute(plannedLayout(plan, o), cluster);
       log.accept(stageCodes ? "codes: staged by the first pass for the shard writers to copy"
           : "codes: computed again by the shard writers (the first pass keeps their CRC32C)");
       List<BlockResult> blocks = quantizeBlocks(sc, plan, o, staging, stageCodes, log);
@@ -89,8 +90,7 @@ public final class ConversionJob {
       OutputLayout layout = OutputLayout.of(plan, o, blocks, nested, offsets);
       List<ShardTask> shardTasks = layout.shards();
       ShardDestination destination = store.shardDestination(staging);
-      // the cores the shard tasks leave idle compute their blocks (one shard: all of them)
-      int threadsPerShard = Math.max(1, sc.defaultParallelism() / shardTasks.size());
+      int threadsPerShard = cluster.threadsPerShard(shardTasks.size());
       List<WrittenShard> written = collect(sc.parallelize(shardTasks, Math.max(1, shardTasks.size()))
           .map(task -> ShardWriter.write(task, destination, TaskContext.get().taskAttemptId(), threadsPerShard)));
       Map<String, Map<String, Long>> crcs = new HashMap<>();

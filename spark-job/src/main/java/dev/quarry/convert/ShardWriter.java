@@ -18,7 +18,6 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.SparkEnv;
 
 /**
  * Assembles one output shard on an executor: the safetensors header of its layout, then every
@@ -33,7 +32,7 @@ final class ShardWriter {
 
   /**
    * Returns the written file and its tensors' CRC32C. {@code threads}: how many threads compute blocks ahead of
-   * the writing thread (at most the executor's cores).
+   * the writing thread ({@link ClusterShape#threadsPerShard}).
    */
   static WrittenShard write(ShardTask task, ShardDestination destination, long attemptId, int threads)
       throws IOException {
@@ -55,7 +54,7 @@ final class ShardWriter {
     }
     FSDataOutputStream file = NamedOutputStream.createData(fs, path, true);
     try (SafetensorsWriter out = new SafetensorsWriter(NamedOutputStream.wrap(file, path), layout);
-        BlocksComputedAhead computed = new BlocksComputedAhead(blocks, Math.max(1, Math.min(threads, executorCores())))) {
+        BlocksComputedAhead computed = new BlocksComputedAhead(blocks, threads)) {
       try {
         for (TensorEntry t : layout.tensors()) {
           out.beginTensor(t.name());
@@ -82,16 +81,6 @@ final class ShardWriter {
       }
     }
     return new WrittenShard(path.toString(), crcs);
-  }
-
-  /**
-   * The cores this executor was given ({@code spark.executor.cores} on a cluster manager), else the
-   * JVM's processors (local mode): the shard's threads never take cores that belong to other tasks.
-   */
-  private static int executorCores() {
-    int processors = Runtime.getRuntime().availableProcessors();
-    SparkEnv env = SparkEnv.get();
-    return env == null ? processors : Math.min(processors, env.conf().getInt("spark.executor.cores", processors));
   }
 
   private static void copy(FSDataInputStream in, Piece p, ByteBuffer buffer, SafetensorsWriter out, CRC32C crc)
