@@ -32,16 +32,26 @@ import org.junit.jupiter.params.provider.EnumSource;
 class BlockProcessorTest {
   @TempDir
   Path dir;
+  private Path input;
+  private String staging;
+
+  /** A writable copy of tiny-llama's input (the tests change it), planned for {@code mode} in blocks of {@code blockBytes}. */
+  private ConversionPlan plan(QuantMode mode, long blockBytes) throws IOException {
+    input = copyOfTinyLlamaInput();
+    staging = LocalFiles.hadoopPath(Files.createDirectories(dir.resolve("staging"))).toString();
+    return Planner.plan(ModelReader.read(LocalFiles.fs(), LocalFiles.hadoopPath(input)),
+        ConvertOptions.of(input.toString(), "unused", mode).withBlockBytes(blockBytes));
+  }
+
+  /** The second block of a tensor cut in several: its bytes start inside the reference tensor. */
+  private static BlockTask aBlockInsideATensor(ConversionPlan plan) {
+    return plan.blocks().stream().filter(b -> b.firstElement() > 0).findFirst().orElseThrow();
+  }
 
   @ParameterizedTest
   @EnumSource(value = QuantMode.class, names = {"NF4", "FP4", "INT8"})
   void theShardWritersBytesAreTheReferenceAndAChangedInputIsRefused(QuantMode mode) throws IOException {
-    Path input = copyOfTinyLlamaInput();
-    ConversionPlan plan = Planner.plan(ModelReader.read(LocalFiles.fs(), LocalFiles.hadoopPath(input)),
-        ConvertOptions.of(input.toString(), "unused", mode).withBlockBytes(64 << 10));
-    String staging = LocalFiles.hadoopPath(Files.createDirectories(dir.resolve("staging"))).toString();
-    // the second block of a tensor cut in several: its bytes start inside the reference tensor
-    BlockTask task = plan.blocks().stream().filter(b -> b.firstElement() > 0).findFirst().orElseThrow();
+    BlockTask task = aBlockInsideATensor(plan(mode, 64 << 10));
     BlockResult result = BlockProcessor.process(task, staging, 1, false, false);
 
     assertEquals(result.secondaryBytes(), Files.size(Path.of(java.net.URI.create(result.path()))),
@@ -49,7 +59,7 @@ class BlockProcessorTest {
     byte[] expected = referenceSlice(mode, task, result.primaryBytes());
     assertArrayEquals(expected, primaryOf(result, task), "computed again: the bytes bitsandbytes saved");
 
-    corrupt(input, task);
+    corrupt(task);
     CheckpointException e = assertThrows(CheckpointException.class, () -> primaryOf(result, task));
     assertTrue(e.getMessage().contains(task.file().substring(task.file().lastIndexOf('/') + 1))
         && e.getMessage().contains(task.tensor()) && e.getMessage().contains("changed"), e.getMessage());
@@ -58,11 +68,7 @@ class BlockProcessorTest {
   @ParameterizedTest
   @EnumSource(value = QuantMode.class, names = {"NF4", "INT8"})
   void stagedCodesAreTheReferenceFollowedByTheConstants(QuantMode mode) throws IOException {
-    Path input = copyOfTinyLlamaInput();
-    ConversionPlan plan = Planner.plan(ModelReader.read(LocalFiles.fs(), LocalFiles.hadoopPath(input)),
-        ConvertOptions.of(input.toString(), "unused", mode).withBlockBytes(64 << 10));
-    String staging = LocalFiles.hadoopPath(Files.createDirectories(dir.resolve("staging"))).toString();
-    BlockTask task = plan.blocks().stream().filter(b -> b.firstElement() > 0).findFirst().orElseThrow();
+    BlockTask task = aBlockInsideATensor(plan(mode, 64 << 10));
     BlockResult result = BlockProcessor.process(task, staging, 1, false, true);
 
     assertTrue(result.primaryStaged());
@@ -76,10 +82,7 @@ class BlockProcessorTest {
   @ParameterizedTest
   @EnumSource(value = QuantMode.class, names = {"NF4", "INT8"})
   void blocksComputedAheadOnThreadsComeInWritingOrder(QuantMode mode) throws IOException {
-    Path input = copyOfTinyLlamaInput();
-    ConversionPlan plan = Planner.plan(ModelReader.read(LocalFiles.fs(), LocalFiles.hadoopPath(input)),
-        ConvertOptions.of(input.toString(), "unused", mode).withBlockBytes(16 << 10));
-    String staging = LocalFiles.hadoopPath(Files.createDirectories(dir.resolve("staging"))).toString();
+    ConversionPlan plan = plan(mode, 16 << 10);
     TensorPlan tensor = plan.tensors().stream().filter(t -> t.blockCount() >= 8).findFirst().orElseThrow();
     List<Piece> pieces = new ArrayList<>();
     for (BlockTask b : plan.blocks().subList(tensor.firstBlock(), tensor.firstBlock() + tensor.blockCount())) {
@@ -95,7 +98,7 @@ class BlockProcessorTest {
     assertArrayEquals(ModelTensors.bytes(referenceDir(mode), name), whole.toByteArray(),
         name + " from " + pieces.size() + " blocks on 3 threads");
 
-    corrupt(input, pieces.get(5).block());
+    corrupt(pieces.get(5).block());
     try (BlocksComputedAhead ahead = new BlocksComputedAhead(pieces, 3)) {
       for (int i = 0; i < 5; i++) {
         ahead.next();
@@ -123,7 +126,7 @@ class BlockProcessorTest {
   }
 
   /** Scales the block's first input element by 4 or 1/4 (an exponent bit flipped: finite stays finite), in place. */
-  private static void corrupt(Path input, BlockTask task) throws IOException {
+  private static void corrupt(BlockTask task) throws IOException {
     try (RandomAccessFile f = new RandomAccessFile(Path.of(java.net.URI.create(task.file())).toFile(), "rw")) {
       long at = task.dataOffset() + task.firstElement() * task.type().byteSize() + 1;
       f.seek(at);
