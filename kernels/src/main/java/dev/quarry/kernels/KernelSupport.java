@@ -52,4 +52,27 @@ public interface KernelSupport {
 
   /** {@link #castToFloat16(ElementType, short[], int, int, short[], int)} for float32 input. */
   void castToFloat16(float[] x, int xOff, int n, short[] out, int outOff);
+
+  /**
+   * The error of 4-bit quantization: {@code n} input elements ({@link ShortElements} words from
+   * {@code x[xOff]}) against their codes {@code packed[packedOff...]} dequantized with
+   * {@code absmax[absmaxOff...]} as {@link Dequantizer#fourBit} does. One group per block, summed as
+   * {@link LaneSquares} defines, into {@code out}.
+   */
+  void fourBitError(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize,
+      byte[] packed, int packedOff, float[] absmax, int absmaxOff, GroupSquares out);
+
+  /**
+   * The error of int8 rows: {@code rows × cols} input elements against their codes
+   * {@code q[qOff...]} dequantized with {@code scb[scbOff...]} as {@link Dequantizer#int8Rows} does.
+   * One group per row.
+   */
+  void int8RowsError(ElementType type, short[] x, int xOff, int rows, int cols, byte[] q, int qOff,
+      float[] scb, int scbOff, GroupSquares out);
+
+  /**
+   * The error of the float16 cast: {@code n} input elements against the float16 bit patterns
+   * {@code f16[f16Off...]}, in groups of {@code group} elements (the last one may be shorter).
+   */
+  void castError(ElementType type, short[] x, int xOff, int n, short[] f16, int f16Off, int group, GroupSquares out);
 }

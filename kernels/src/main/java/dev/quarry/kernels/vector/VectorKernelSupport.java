@@ -3,6 +3,7 @@ package dev.quarry.kernels.vector;
 import dev.quarry.kernels.Blocksize;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.FourBitFormat;
+import dev.quarry.kernels.GroupSquares;
 import dev.quarry.kernels.KernelSupport;
 import dev.quarry.kernels.Kernels;
 import java.util.EnumMap;
@@ -13,8 +14,8 @@ import jdk.incubator.vector.VectorShape;
 /**
  * The Vector API kernels (256-bit vectors). Byte-identical to the scalar reference: the vector
  * paths cover the common blocks of 4-bit quantization of bfloat16 and float16 input, and int8
- * rows and the float16 cast of bfloat16 input; every other block, row, group or element type
- * (float32 input) goes to {@link Kernels#scalar()}.
+ * rows and the float16 cast of bfloat16 input, the error measurement of bfloat16 and float16
+ * input; every other block, row, group or element type (float32 input) goes to {@link Kernels#scalar()}.
  */
 public final class VectorKernelSupport implements KernelSupport {
   private static final int BITS = ShortVector.SPECIES_256.vectorBitSize();
@@ -94,5 +95,42 @@ public final class VectorKernelSupport implements KernelSupport {
   @Override
   public void castToFloat16(float[] x, int xOff, int n, short[] out, int outOff) {
     scalar.castToFloat16(x, xOff, n, out, outOff);
+  }
+
+  @Override
+  public void fourBitError(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize,
+      byte[] packed, int packedOff, float[] absmax, int absmaxOff, GroupSquares out) {
+    Blocksize.check(blocksize);
+    if (type == ElementType.F32) {
+      scalar.fourBitError(format, type, x, xOff, n, blocksize, packed, packedOff, absmax, absmaxOff, out);
+      return;
+    }
+    float[] values = out.scratch(n);
+    SplitValues.fourBit(format, n, blocksize, packed, packedOff, absmax, absmaxOff, values);
+    SplitCompare.compare(type, x, xOff, n, blocksize, values, out);
+  }
+
+  @Override
+  public void int8RowsError(ElementType type, short[] x, int xOff, int rows, int cols, byte[] q, int qOff,
+      float[] scb, int scbOff, GroupSquares out) {
+    if (type == ElementType.F32) {
+      scalar.int8RowsError(type, x, xOff, rows, cols, q, qOff, scb, scbOff, out);
+      return;
+    }
+    float[] values = out.scratch(rows * cols);
+    SplitValues.int8Rows(rows, cols, q, qOff, scb, scbOff, values);
+    SplitCompare.compare(type, x, xOff, rows * cols, cols, values, out);
+  }
+
+  @Override
+  public void castError(ElementType type, short[] x, int xOff, int n, short[] f16, int f16Off, int group,
+      GroupSquares out) {
+    if (type == ElementType.F32) {
+      scalar.castError(type, x, xOff, n, f16, f16Off, group, out);
+      return;
+    }
+    float[] values = out.scratch(n);
+    SplitValues.float16(n, f16, f16Off, group, values);
+    SplitCompare.compare(type, x, xOff, n, group, values, out);
   }
 }
