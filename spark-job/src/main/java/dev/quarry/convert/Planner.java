@@ -2,6 +2,7 @@ package dev.quarry.convert;
 
 import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.NestedAbsmaxQuantizer;
+import dev.quarry.quality.ErrorMeter;
 import dev.quarry.quantize.ModuleSelector;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.safetensors.CheckpointException;
@@ -15,7 +16,9 @@ import java.util.List;
  * selection as transformers does it, plus the user's rules) and its cut into {@link BlockTask}s of
  * about {@code blockBytes} of input. A block is a whole number of alignment units: quantization
  * blocks (4-bit), 256 of them under double quantization (so the nested blocks of the absmax never
- * straddle two tasks), whole rows (int8, and transposed tensors, whose rows are read column-wise).
+ * straddle two tasks), whole rows (int8, and transposed tensors, whose rows are read column-wise),
+ * groups of {@link ErrorMeter#CAST_GROUP} elements (casts: the error statistics sum squares per
+ * group, so that they do not depend on the cut). Chunks in memory align to the same units.
  */
 public final class Planner {
   private Planner() {}
@@ -49,7 +52,7 @@ public final class Planner {
     long cols = t.rank() == 0 ? 1 : t.shape().get(t.rank() - 1);
     long rows = n / cols;
     long rowLength = transposed ? rows : cols;
-    long unit = action == TensorAction.CAST ? 1 : o.mode().isFourBit() ? o.blocksize() : rowLength;
+    long unit = action == TensorAction.CAST ? ErrorMeter.CAST_GROUP : o.mode().isFourBit() ? o.blocksize() : rowLength;
     long chunkAlign = transposed ? lcm(unit, rowLength) : unit;
     long blockAlign = o.mode().doubleQuant() && action == TensorAction.QUANTIZE
         ? lcm(chunkAlign, (long) o.blocksize() * NestedAbsmaxQuantizer.NESTED_BLOCKSIZE) : chunkAlign;
