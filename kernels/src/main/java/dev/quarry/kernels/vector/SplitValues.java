@@ -81,18 +81,21 @@ final class SplitValues {
     return ((FloatVector) codes.convert(VectorOperators.I2F, 0)).mul(scale).mul(Dequantizer.ONE_OVER_127);
   }
 
-  /** float16 patterns, widened. */
-  static void float16(int n, short[] f16, int f16Off, int group, float[] out) {
+  /**
+   * 16-bit floats of {@code type} (input elements, or the float16 output of a cast), widened to
+   * {@code out[outOff...]}.
+   */
+  static void halves(ElementType type, short[] words, int off, int n, int group, float[] out, int outOff) {
     for (int start = 0; start < n; start += group) {
       int length = Math.min(group, n - start);
       int full = length - length % RUN;
       for (int i = start; i < start + full; i += RUN) {
-        IntVector pairs = ShortVector.fromArray(ShortVector.SPECIES_256, f16, f16Off + i).reinterpretAsInts();
-        HalfPairs.even(ElementType.F16, pairs).intoArray(out, i);
-        HalfPairs.odd(ElementType.F16, pairs).intoArray(out, i + RUN / 2);
+        IntVector pairs = ShortVector.fromArray(ShortVector.SPECIES_256, words, off + i).reinterpretAsInts();
+        HalfPairs.even(type, pairs).intoArray(out, outOff + i);
+        HalfPairs.odd(type, pairs).intoArray(out, outOff + i + RUN / 2);
       }
       for (int i = start + full; i < start + length; i++) {
-        out[i] = Float16.toFloat(f16[f16Off + i]);
+        out[outOff + i] = Float16.widen(type, words[off + i]);
       }
     }
   }

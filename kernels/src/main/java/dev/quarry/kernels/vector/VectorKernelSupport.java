@@ -105,9 +105,8 @@ public final class VectorKernelSupport implements KernelSupport {
       scalar.fourBitError(format, type, x, xOff, n, blocksize, packed, packedOff, absmax, absmaxOff, out);
       return;
     }
-    float[] values = out.scratch(n);
-    SplitValues.fourBit(format, n, blocksize, packed, packedOff, absmax, absmaxOff, values);
-    SplitCompare.compare(type, x, xOff, n, blocksize, values, out);
+    SplitCompare.measure(type, x, xOff, n, blocksize, (first, length, values) -> SplitValues.fourBit(format, length,
+        blocksize, packed, packedOff + first / 2, absmax, absmaxOff + first / blocksize, values), out);
   }
 
   @Override
@@ -117,9 +116,8 @@ public final class VectorKernelSupport implements KernelSupport {
       scalar.int8RowsError(type, x, xOff, rows, cols, q, qOff, scb, scbOff, out);
       return;
     }
-    float[] values = out.scratch(rows * cols);
-    SplitValues.int8Rows(rows, cols, q, qOff, scb, scbOff, values);
-    SplitCompare.compare(type, x, xOff, rows * cols, cols, values, out);
+    SplitCompare.measure(type, x, xOff, rows * cols, cols, (first, length, values) -> SplitValues.int8Rows(
+        length / cols, cols, q, qOff + first, scb, scbOff + first / cols, values), out);
   }
 
   @Override
@@ -129,8 +127,7 @@ public final class VectorKernelSupport implements KernelSupport {
       scalar.castError(type, x, xOff, n, f16, f16Off, group, out);
       return;
     }
-    float[] values = out.scratch(n);
-    SplitValues.float16(n, f16, f16Off, group, values);
-    SplitCompare.compare(type, x, xOff, n, group, values, out);
+    SplitCompare.measure(type, x, xOff, n, group, (first, length, values) -> SplitValues.halves(ElementType.F16, f16,
+        f16Off + first, length, group, values, 0), out);
   }
 }
