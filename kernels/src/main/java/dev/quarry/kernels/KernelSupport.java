@@ -56,10 +56,11 @@ public interface KernelSupport {
   /**
    * The error of 4-bit quantization: {@code n} input elements ({@link ShortElements} words from
    * {@code x[xOff]}) against their codes {@code packed[packedOff...]} dequantized with
-   * {@code absmax[absmaxOff...]} as {@link Dequantizer#fourBit} does. One group per block, summed as
+   * {@code absmax[absmaxOff...]} as {@link Dequantizer#fourBit} does. Groups of {@code group}
+   * elements (a multiple of the blocksize; the last group may be shorter), summed as
    * {@link LaneSquares} defines, into {@code out}.
    */
-  void fourBitError(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize,
+  void fourBitError(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize, int group,
       byte[] packed, int packedOff, float[] absmax, int absmaxOff, GroupSquares out);
 
   /**

@@ -141,9 +141,9 @@ public final class ScalarKernelSupport implements KernelSupport {
 
   @Override
   public void fourBitError(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize,
-      byte[] packed, int packedOff, float[] absmax, int absmaxOff, GroupSquares out) {
+      int group, byte[] packed, int packedOff, float[] absmax, int absmaxOff, GroupSquares out) {
     Blocksize.check(blocksize);
-    measureError(type, x, xOff, n, blocksize, out, i -> {
+    measureError(type, x, xOff, n, group, out, i -> {
       int b = packed[packedOff + (i >> 1)];
       int code = (i & 1) == 0 ? (b >>> 4) & 0xf : b & 0xf;
       return Dequantizer.fourBitValue(format, code, absmax[absmaxOff + i / blocksize]);

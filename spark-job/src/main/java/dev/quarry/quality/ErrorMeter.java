@@ -1,5 +1,6 @@
 package dev.quarry.quality;
 
+import dev.quarry.kernels.Blocksize;
 import dev.quarry.kernels.Dequantizer;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.FourBitFormat;
@@ -18,15 +19,19 @@ import java.nio.ByteOrder;
  * those of the 4-bit codes; the absmax's own 8-bit rounding is not included. Not thread-safe.
  *
  * <p>The kernels sum squares in double within a group of elements ({@link LaneSquares} fixes the
- * order): a quantization block, an int8 row, or {@link #CAST_GROUP} elements of a cast, aligned in
- * the tensor's element coordinates. Every way of cutting a tensor into tasks and chunks respects
- * those bounds ({@code convert.Planner}), and the group sums add exactly ({@link ExactSquareSum}),
- * so the totals never depend on the cut.
+ * order): {@link #GROUP} elements for 4-bit codes and casts (aligned in the tensor's element
+ * coordinates: a whole number of quantization blocks), a row for int8. Every way of cutting a
+ * tensor into tasks and chunks respects those bounds ({@code convert.Planner}), and the group sums
+ * add exactly ({@link ExactSquareSum}), so the totals never depend on the cut. Groups much larger
+ * than a 64-element block keep the per-group work (combining lanes, exact adds) negligible.
  */
 public final class ErrorMeter {
-  /** Elements per group of a cast: tasks and chunks of cast tensors are multiples of it. */
-  public static final int CAST_GROUP = 4096;
-  /** Elements per kernel call: a multiple of every 4-bit blocksize and of {@link #CAST_GROUP}. */
+  /**
+   * Elements per group of 4-bit codes and of casts, the largest 4-bit blocksize (so a multiple of
+   * every one): tasks and chunks of those tensors are multiples of it.
+   */
+  public static final int GROUP = Blocksize.MAX;
+  /** Elements per kernel call: a multiple of {@link #GROUP}. */
   private static final int STEP = 1 << 16;
 
   private final KernelSupport kernels;
@@ -54,7 +59,8 @@ public final class ErrorMeter {
 
   /**
    * n input elements (little-endian, from index 0 of {@code in}) quantized to {@code packed} (from
-   * index 0) with their float32 absmax in {@code absmax} from float index {@code absmaxFirst}.
+   * index 0) with their float32 absmax in {@code absmax} from float index {@code absmaxFirst}; the
+   * first element starts a group (a multiple of {@link #GROUP} in the tensor).
    */
   public void fourBit(FourBitFormat format, int blocksize, byte[] in, int n, byte[] packed, ByteBuffer absmax,
       int absmaxFirst) {
@@ -62,7 +68,7 @@ public final class ErrorMeter {
       int length = Math.min(STEP, n - first);
       readWords(in, first, length);
       readScales(absmax, absmaxFirst + first / blocksize, (length + blocksize - 1) / blocksize);
-      kernels.fourBitError(format, type, words, 0, length, blocksize, packed, first / 2, scales, 0, groups);
+      kernels.fourBitError(format, type, words, 0, length, blocksize, GROUP, packed, first / 2, scales, 0, groups);
       absorb(length);
     }
   }
@@ -81,7 +87,7 @@ public final class ErrorMeter {
 
   /**
    * n input elements cast to the float16 values in {@code f16} (little-endian, from index 0); the
-   * first element starts a group (a multiple of {@link #CAST_GROUP} in the tensor).
+   * first element starts a group (a multiple of {@link #GROUP} in the tensor).
    */
   public void cast(byte[] in, int n, byte[] f16) {
     ByteBuffer output = ByteBuffer.wrap(f16).order(ByteOrder.LITTLE_ENDIAN);
@@ -93,7 +99,7 @@ public final class ErrorMeter {
       }
       output.position(first * 2);
       output.asShortBuffer().get(halves, 0, length);
-      kernels.castError(type, words, 0, length, halves, 0, CAST_GROUP, groups);
+      kernels.castError(type, words, 0, length, halves, 0, GROUP, groups);
       absorb(length);
     }
   }

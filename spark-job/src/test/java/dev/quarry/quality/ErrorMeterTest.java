@@ -37,14 +37,14 @@ class ErrorMeterTest {
           int absmaxFirst = random.nextInt(3);
           ByteBuffer absmax = floats(absmaxFirst + blocks, random);
           ErrorMeter meter = new ErrorMeter(type);
-          // two chunks, the first ending at a block boundary
-          int firstBlocks = blocks / 2;
-          int split = firstBlocks * blocksize;
+          // two chunks, the first ending at a group boundary
+          int split = (n / ErrorMeter.GROUP / 2) * ErrorMeter.GROUP;
+          int firstBlocks = split / blocksize;
           meter.fourBit(format, blocksize, in, split, packed, absmax, absmaxFirst);
           meter.fourBit(format, blocksize, tail(in, split * type.byteSize()), n - split, tail(packed, split / 2),
               absmax, absmaxFirst + firstBlocks);
           assertWithinGroupRounding(ReferenceErrorMeter.fourBit(type, format, blocksize, in, n, packed, absmax,
-              absmaxFirst), meter.stats(), blocksize, type + " " + format + " blocksize " + blocksize + " n " + n);
+              absmaxFirst), meter.stats(), ErrorMeter.GROUP, type + " " + format + " blocksize " + blocksize + " n " + n);
         }
       }
     }
@@ -79,10 +79,10 @@ class ErrorMeterTest {
     byte[] in = inputs(type, n, random);
     byte[] f16 = inputs(ElementType.F16, n, random);
     ErrorMeter meter = new ErrorMeter(type);
-    int split = 16 * ErrorMeter.CAST_GROUP;
+    int split = 16 * ErrorMeter.GROUP;
     meter.cast(in, split, f16);
     meter.cast(tail(in, split * type.byteSize()), n - split, tail(f16, split * 2));
-    assertWithinGroupRounding(ReferenceErrorMeter.cast(type, in, n, f16), meter.stats(), ErrorMeter.CAST_GROUP,
+    assertWithinGroupRounding(ReferenceErrorMeter.cast(type, in, n, f16), meter.stats(), ErrorMeter.GROUP,
         type.toString());
   }
 
@@ -96,7 +96,7 @@ class ErrorMeterTest {
     for (int blocksize : BLOCKSIZES) {
       byte[] packed = bytes((n + 1) / 2, random);
       ByteBuffer absmax = floats((n + blocksize - 1) / blocksize, random);
-      assertCutIndependent(type, n, blocksize, random, (meter, from, length) -> meter.fourBit(FourBitFormat.NF4,
+      assertCutIndependent(type, n, ErrorMeter.GROUP, random, (meter, from, length) -> meter.fourBit(FourBitFormat.NF4,
           blocksize, tail(in, from * bytes), length, tail(packed, from / 2), absmax, from / blocksize),
           type + " nf4 blocksize " + blocksize);
     }
@@ -107,7 +107,7 @@ class ErrorMeterTest {
     assertCutIndependent(type, rows * cols, cols, random, (meter, from, length) -> meter.int8(tail(in, from * bytes),
         length / cols, cols, tail(codes, from), scb, from / cols), type + " int8");
     byte[] f16 = inputs(ElementType.F16, n, random);
-    assertCutIndependent(type, n, ErrorMeter.CAST_GROUP, random, (meter, from, length) -> meter.cast(
+    assertCutIndependent(type, n, ErrorMeter.GROUP, random, (meter, from, length) -> meter.cast(
         tail(in, from * bytes), length, tail(f16, from * 2)), type + " cast");
   }
 

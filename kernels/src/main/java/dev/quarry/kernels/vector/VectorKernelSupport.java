@@ -99,13 +99,13 @@ public final class VectorKernelSupport implements KernelSupport {
 
   @Override
   public void fourBitError(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize,
-      byte[] packed, int packedOff, float[] absmax, int absmaxOff, GroupSquares out) {
+      int group, byte[] packed, int packedOff, float[] absmax, int absmaxOff, GroupSquares out) {
     Blocksize.check(blocksize);
     if (type == ElementType.F32) {
-      scalar.fourBitError(format, type, x, xOff, n, blocksize, packed, packedOff, absmax, absmaxOff, out);
+      scalar.fourBitError(format, type, x, xOff, n, blocksize, group, packed, packedOff, absmax, absmaxOff, out);
       return;
     }
-    SplitCompare.measure(type, x, xOff, n, blocksize, (first, length, values) -> SplitValues.fourBit(format, length,
+    SplitCompare.measure(type, x, xOff, n, group, (first, length, values) -> SplitValues.fourBit(format, length,
         blocksize, packed, packedOff + first / 2, absmax, absmaxOff + first / blocksize, values), out);
   }
 

@@ -45,8 +45,12 @@ class ErrorVectorMatchesScalarTest {
         short[] x = words(type, inputs.floats(n, blocksize, format), pad);
         byte[] packed = bytes(inputs, pad + (n + 1) / 2);
         float[] absmax = scales(inputs, pad + blocks);
-        assertSameSquares(k -> (out) -> k.fourBitError(format, type, x, pad, n, blocksize, packed, pad, absmax, pad, out),
-            "seed " + seed + ", " + format + ", " + type + ", blocksize " + blocksize + ", n " + n);
+        // groups of one block, of a few, and of 4096 elements (as the manifest's meter uses them)
+        for (int group : new int[] {blocksize, blocksize * (1 + inputs.nextInt(5)), Math.max(blocksize, 4096)}) {
+          assertSameSquares(k -> (out) -> k.fourBitError(format, type, x, pad, n, blocksize, group, packed, pad, absmax,
+              pad, out), "seed " + seed + ", " + format + ", " + type + ", blocksize " + blocksize + ", group " + group
+              + ", n " + n);
+        }
       }
     }
   }
