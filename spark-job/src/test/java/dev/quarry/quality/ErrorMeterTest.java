@@ -162,8 +162,8 @@ class ErrorMeterTest {
   private static void assertWithin(BigInteger exact, BigInteger measured, BigDecimal relative, String what) {
     BigDecimal error = new BigDecimal(exact.subtract(measured).abs());
     BigDecimal allowed = new BigDecimal(exact).multiply(relative);
-    assertTrue(error.compareTo(allowed) <= 0, () -> what + ": exact " + exact + ", measured " + measured
-        + ", relative error " + error.divide(new BigDecimal(exact.max(BigInteger.ONE)), java.math.MathContext.DECIMAL64)
+    assertTrue(error.compareTo(allowed) <= 0, () -> what + ": exact " + ExactSquareSum.toDouble(exact) + ", measured "
+        + ExactSquareSum.toDouble(measured) + ", relative error " + error.divide(new BigDecimal(exact.max(BigInteger.ONE)), java.math.MathContext.DECIMAL64)
         + " above " + relative.round(java.math.MathContext.DECIMAL32));
   }
 
