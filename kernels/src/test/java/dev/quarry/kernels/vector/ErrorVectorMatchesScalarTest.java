@@ -9,11 +9,9 @@ import dev.quarry.kernels.GroupSquares;
 import dev.quarry.kernels.KernelSupport;
 import dev.quarry.kernels.Kernels;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import jdk.incubator.vector.IntVector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -28,13 +26,8 @@ class ErrorVectorMatchesScalarTest {
   private static final KernelSupport SCALAR = Kernels.scalar();
   private static final KernelSupport VECTOR = VectorKernelSupport.create(true);
 
-  static Stream<Arguments> typedCases() {
-    return VectorMatchesScalarTest.seeds().boxed()
-        .flatMap(seed -> Stream.of(ElementType.values()).map(type -> Arguments.of(seed, type)));
-  }
-
   @ParameterizedTest(name = "seed {0} {1}")
-  @MethodSource("typedCases")
+  @MethodSource("dev.quarry.kernels.vector.VectorMatchesScalarTest#typedCases")
   void fourBitErrorMatchesScalar(long seed, ElementType type) {
     AdversarialInputs inputs = new AdversarialInputs(seed);
     for (FourBitFormat format : FourBitFormat.values()) {
@@ -56,7 +49,7 @@ class ErrorVectorMatchesScalarTest {
   }
 
   @ParameterizedTest(name = "seed {0} {1}")
-  @MethodSource("typedCases")
+  @MethodSource("dev.quarry.kernels.vector.VectorMatchesScalarTest#typedCases")
   void int8RowsErrorMatchesScalar(long seed, ElementType type) {
     AdversarialInputs inputs = new AdversarialInputs(seed);
     for (int round = 0; round < 40; round++) {
@@ -72,7 +65,7 @@ class ErrorVectorMatchesScalarTest {
   }
 
   @ParameterizedTest(name = "seed {0} {1}")
-  @MethodSource("typedCases")
+  @MethodSource("dev.quarry.kernels.vector.VectorMatchesScalarTest#typedCases")
   void castErrorMatchesScalar(long seed, ElementType type) {
     AdversarialInputs inputs = new AdversarialInputs(seed);
     for (int group : new int[] {1, 15, 16, 17, 4096, 1 + inputs.nextInt(5000)}) {
