@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The vector error kernels of 16-bit input: in batches of whole groups (about {@link #BATCH}
+ * The vector error kernels: in batches of whole groups (about {@link #BATCH}
  * elements, so that the batch's values stay in the L1 cache) the dequantized values and the widened
  * input are written in the layout of {@link SplitValues}, then compared group by group, the squares
  * summed in the lanes {@link LaneSquares} defines: in a run of 16 elements the layout holds the
@@ -34,7 +34,7 @@ final class SplitCompare {
     void write(int first, int length, float[] out);
   }
 
-  /** n input elements ({@code type} BF16 or F16, words from {@code x[xOff]}) against {@code values}, in groups. */
+  /** n input elements ({@code ShortElements} words from {@code x[xOff]}) against {@code values}, in groups. */
   static void measure(ElementType type, short[] x, int xOff, int n, int group, Values values, GroupSquares out) {
     out.start((n + group - 1) / group);
     int batch = Math.max(1, BATCH / group) * group;
@@ -42,7 +42,7 @@ final class SplitCompare {
     for (int first = 0; first < n; first += batch) {
       int length = Math.min(batch, n - first);
       values.write(first, length, scratch);
-      SplitValues.halves(type, x, xOff + first, length, group, scratch, batch);
+      SplitValues.elements(type, x, xOff + first * type.byteSize() / 2, length, group, scratch, batch);
       compare(scratch, batch, length, group, first / group, out);
     }
   }

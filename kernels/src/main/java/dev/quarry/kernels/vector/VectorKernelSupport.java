@@ -13,9 +13,9 @@ import jdk.incubator.vector.VectorShape;
 
 /**
  * The Vector API kernels (256-bit vectors). Byte-identical to the scalar reference: the vector
- * paths cover the common blocks of 4-bit quantization of bfloat16 and float16 input, and int8
- * rows and the float16 cast of bfloat16 input, the error measurement of bfloat16 and float16
- * input; every other block, row, group or element type (float32 input) goes to {@link Kernels#scalar()}.
+ * paths cover the common blocks of 4-bit quantization of bfloat16 and float16 input, int8 rows
+ * and the float16 cast of bfloat16 input, and the error measurement of every element type; every
+ * other block, row, group or element type (float32 input) goes to {@link Kernels#scalar()}.
  */
 public final class VectorKernelSupport implements KernelSupport {
   private static final int BITS = ShortVector.SPECIES_256.vectorBitSize();
@@ -101,10 +101,6 @@ public final class VectorKernelSupport implements KernelSupport {
   public void fourBitError(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize,
       int group, byte[] packed, int packedOff, float[] absmax, int absmaxOff, GroupSquares out) {
     Blocksize.check(blocksize);
-    if (type == ElementType.F32) {
-      scalar.fourBitError(format, type, x, xOff, n, blocksize, group, packed, packedOff, absmax, absmaxOff, out);
-      return;
-    }
     SplitCompare.measure(type, x, xOff, n, group, (first, length, values) -> SplitValues.fourBit(format, length,
         blocksize, packed, packedOff + first / 2, absmax, absmaxOff + first / blocksize, values), out);
   }
@@ -112,10 +108,6 @@ public final class VectorKernelSupport implements KernelSupport {
   @Override
   public void int8RowsError(ElementType type, short[] x, int xOff, int rows, int cols, byte[] q, int qOff,
       float[] scb, int scbOff, GroupSquares out) {
-    if (type == ElementType.F32) {
-      scalar.int8RowsError(type, x, xOff, rows, cols, q, qOff, scb, scbOff, out);
-      return;
-    }
     SplitCompare.measure(type, x, xOff, rows * cols, cols, (first, length, values) -> SplitValues.int8Rows(
         length / cols, cols, q, qOff + first, scb, scbOff + first / cols, values), out);
   }
@@ -123,11 +115,7 @@ public final class VectorKernelSupport implements KernelSupport {
   @Override
   public void castError(ElementType type, short[] x, int xOff, int n, short[] f16, int f16Off, int group,
       GroupSquares out) {
-    if (type == ElementType.F32) {
-      scalar.castError(type, x, xOff, n, f16, f16Off, group, out);
-      return;
-    }
-    SplitCompare.measure(type, x, xOff, n, group, (first, length, values) -> SplitValues.halves(ElementType.F16, f16,
+    SplitCompare.measure(type, x, xOff, n, group, (first, length, values) -> SplitValues.elements(ElementType.F16, f16,
         f16Off + first, length, group, values, 0), out);
   }
 }
