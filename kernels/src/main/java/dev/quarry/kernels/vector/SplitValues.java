@@ -26,7 +26,10 @@ final class SplitValues {
 
   private SplitValues() {}
 
-  /** 4-bit codes: a block's 16 values are the codebook times its absmax, looked up by rearranges. */
+  /**
+   * 4-bit codes: a block's 16 values are the codebook times its absmax, looked up by rearranges.
+   * Written block by block: blocks are multiples of 16 elements, so a block's runs are its group's.
+   */
   static void fourBit(FourBitFormat format, int n, int blocksize, byte[] packed, int packedOff, float[] absmax,
       int absmaxOff, float[] out) {
     float[] codebook = Dequantizer.fourBitCodebook(format);
