@@ -54,13 +54,13 @@ public interface KernelSupport {
   void castToFloat16(float[] x, int xOff, int n, short[] out, int outOff);
 
   /**
-   * The error of 4-bit quantization: {@code n} input elements ({@link ShortElements} words from
-   * {@code x[xOff]}) against their codes {@code packed[packedOff...]} dequantized with
+   * The error of 4-bit quantization: {@code n} input elements ({@link ElementBytes} from byte
+   * {@code xOff} of {@code x}) against their codes {@code packed[packedOff...]} dequantized with
    * {@code absmax[absmaxOff...]} as {@link Dequantizer#fourBit} does. Groups of {@code group}
    * elements (a multiple of the blocksize; the last group may be shorter), summed as
    * {@link LaneSquares} defines, into {@code out}.
    */
-  void fourBitError(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize, int group,
+  void fourBitError(FourBitFormat format, ElementType type, byte[] x, int xOff, int n, int blocksize, int group,
       byte[] packed, int packedOff, float[] absmax, int absmaxOff, GroupSquares out);
 
   /**
@@ -68,12 +68,12 @@ public interface KernelSupport {
    * {@code q[qOff...]} dequantized with {@code scb[scbOff...]} as {@link Dequantizer#int8Rows} does.
    * One group per row.
    */
-  void int8RowsError(ElementType type, short[] x, int xOff, int rows, int cols, byte[] q, int qOff,
+  void int8RowsError(ElementType type, byte[] x, int xOff, int rows, int cols, byte[] q, int qOff,
       float[] scb, int scbOff, GroupSquares out);
 
   /**
-   * The error of the float16 cast: {@code n} input elements against the float16 bit patterns
-   * {@code f16[f16Off...]}, in groups of {@code group} elements (the last one may be shorter).
+   * The error of the float16 cast: {@code n} input elements against the float16 values
+   * (little-endian) from byte {@code f16Off} of {@code f16}, in groups of {@code group} elements (the last one may be shorter).
    */
-  void castError(ElementType type, short[] x, int xOff, int n, short[] f16, int f16Off, int group, GroupSquares out);
+  void castError(ElementType type, byte[] x, int xOff, int n, byte[] f16, int f16Off, int group, GroupSquares out);
 }

@@ -140,7 +140,7 @@ public final class ScalarKernelSupport implements KernelSupport {
   }
 
   @Override
-  public void fourBitError(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize,
+  public void fourBitError(FourBitFormat format, ElementType type, byte[] x, int xOff, int n, int blocksize,
       int group, byte[] packed, int packedOff, float[] absmax, int absmaxOff, GroupSquares out) {
     Blocksize.check(blocksize);
     measureError(type, x, xOff, n, group, out, i -> {
@@ -151,25 +151,25 @@ public final class ScalarKernelSupport implements KernelSupport {
   }
 
   @Override
-  public void int8RowsError(ElementType type, short[] x, int xOff, int rows, int cols, byte[] q, int qOff,
+  public void int8RowsError(ElementType type, byte[] x, int xOff, int rows, int cols, byte[] q, int qOff,
       float[] scb, int scbOff, GroupSquares out) {
     measureError(type, x, xOff, rows * cols, cols, out, i -> Dequantizer.int8Value(q[qOff + i], scb[scbOff + i / cols]));
   }
 
   @Override
-  public void castError(ElementType type, short[] x, int xOff, int n, short[] f16, int f16Off, int group,
+  public void castError(ElementType type, byte[] x, int xOff, int n, byte[] f16, int f16Off, int group,
       GroupSquares out) {
-    measureError(type, x, xOff, n, group, out, i -> Float16.toFloat(f16[f16Off + i]));
+    measureError(type, x, xOff, n, group, out, i -> ElementBytes.value(ElementType.F16, f16, f16Off, i));
   }
 
   /** Element by element, in groups of {@code group}: {@code dequantized} gives element i's value. */
-  private static void measureError(ElementType type, short[] x, int xOff, int n, int group, GroupSquares out,
+  private static void measureError(ElementType type, byte[] x, int xOff, int n, int group, GroupSquares out,
       IntToDoubleFunction dequantized) {
     LaneSquares lanes = new LaneSquares();
     out.start((n + group - 1) / group);
     for (int start = 0, g = 0; start < n; start += group, g++) {
       for (int i = start, end = Math.min(n, start + group); i < end; i++) {
-        lanes.add(i - start, dequantized.applyAsDouble(i), ShortElements.value(type, x, xOff, i));
+        lanes.add(i - start, dequantized.applyAsDouble(i), ElementBytes.value(type, x, xOff, i));
       }
       lanes.endGroup(out, g);
     }

@@ -9,7 +9,6 @@ import dev.quarry.kernels.KernelSupport;
 import dev.quarry.kernels.Kernels;
 import dev.quarry.kernels.LaneSquares;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * Measures the quantization error of one block task while it runs: each chunk the kernels just
@@ -31,7 +30,7 @@ public final class ErrorMeter {
    * every one): tasks and chunks of those tensors are multiples of it.
    */
   public static final int GROUP = Blocksize.MAX;
-  /** Elements per kernel call: a multiple of {@link #GROUP}. */
+  /** Elements per kernel call (bounds the per-call group sums): a multiple of {@link #GROUP}. */
   private static final int STEP = 1 << 16;
 
   private final KernelSupport kernels;
@@ -41,10 +40,6 @@ public final class ErrorMeter {
   private final GroupSquares groups = new GroupSquares();
   private long count;
   private double maxAbsError;
-  /** The current step's input as the kernels take it (little-endian 16-bit words, two per float32). */
-  private short[] words = new short[0];
-  /** The current step's float16 output (casts). */
-  private short[] halves = new short[0];
   /** The current step's absmax or SCB values. */
   private float[] scales = new float[0];
 
@@ -66,9 +61,9 @@ public final class ErrorMeter {
       int absmaxFirst) {
     for (int first = 0; first < n; first += STEP) {
       int length = Math.min(STEP, n - first);
-      readWords(in, first, length);
       readScales(absmax, absmaxFirst + first / blocksize, (length + blocksize - 1) / blocksize);
-      kernels.fourBitError(format, type, words, 0, length, blocksize, GROUP, packed, first / 2, scales, 0, groups);
+      kernels.fourBitError(format, type, in, first * type.byteSize(), length, blocksize, GROUP, packed, first / 2,
+          scales, 0, groups);
       absorb(length);
     }
   }
@@ -78,9 +73,8 @@ public final class ErrorMeter {
     int stepRows = Math.max(1, STEP / cols);
     for (int row = 0; row < rows; row += stepRows) {
       int k = Math.min(stepRows, rows - row);
-      readWords(in, row * cols, k * cols);
       readScales(scb, scbFirst + row, k);
-      kernels.int8RowsError(type, words, 0, k, cols, codes, row * cols, scales, 0, groups);
+      kernels.int8RowsError(type, in, row * cols * type.byteSize(), k, cols, codes, row * cols, scales, 0, groups);
       absorb((long) k * cols);
     }
   }
@@ -90,16 +84,9 @@ public final class ErrorMeter {
    * first element starts a group (a multiple of {@link #GROUP} in the tensor).
    */
   public void cast(byte[] in, int n, byte[] f16) {
-    ByteBuffer output = ByteBuffer.wrap(f16).order(ByteOrder.LITTLE_ENDIAN);
     for (int first = 0; first < n; first += STEP) {
       int length = Math.min(STEP, n - first);
-      readWords(in, first, length);
-      if (halves.length < length) {
-        halves = new short[length];
-      }
-      output.position(first * 2);
-      output.asShortBuffer().get(halves, 0, length);
-      kernels.castError(type, words, 0, length, halves, 0, GROUP, groups);
+      kernels.castError(type, in, first * type.byteSize(), length, f16, first * 2, GROUP, groups);
       absorb(length);
     }
   }
@@ -116,17 +103,6 @@ public final class ErrorMeter {
     }
     maxAbsError = Math.max(maxAbsError, groups.maxAbsError());
     count += elements;
-  }
-
-  /** words = elements [first, first + length) of {@code in} as 16-bit words: a bulk copy. */
-  private void readWords(byte[] in, int first, int length) {
-    int perElement = type.byteSize() / 2;
-    if (words.length < length * perElement) {
-      words = new short[length * perElement];
-    }
-    ByteBuffer bytes = ByteBuffer.wrap(in).order(ByteOrder.LITTLE_ENDIAN);
-    bytes.position(first * type.byteSize());
-    bytes.asShortBuffer().get(words, 0, length * perElement);
   }
 
   /** scales = floats [first, first + count) of little-endian {@code floats}. */

@@ -1,5 +1,6 @@
 package dev.quarry.kernels.vector;
 
+import dev.quarry.kernels.ElementBytes;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.GroupSquares;
 import dev.quarry.kernels.LaneSquares;
@@ -34,15 +35,15 @@ final class SplitCompare {
     void write(int first, int length, float[] out);
   }
 
-  /** n input elements ({@code ShortElements} words from {@code x[xOff]}) against {@code values}, in groups. */
-  static void measure(ElementType type, short[] x, int xOff, int n, int group, Values values, GroupSquares out) {
+  /** n input elements ({@link ElementBytes} from byte {@code xOff} of {@code x}) against {@code values}, in groups. */
+  static void measure(ElementType type, byte[] x, int xOff, int n, int group, Values values, GroupSquares out) {
     out.start((n + group - 1) / group);
     int batch = Math.max(1, BATCH / group) * group;
     float[] scratch = out.scratch(2 * batch);
     for (int first = 0; first < n; first += batch) {
       int length = Math.min(batch, n - first);
       values.write(first, length, scratch);
-      SplitValues.elements(type, x, xOff + first * type.byteSize() / 2, length, group, scratch, batch);
+      SplitValues.elements(type, x, xOff + first * type.byteSize(), length, group, scratch, batch);
       compare(scratch, batch, length, group, first / group, out);
     }
   }

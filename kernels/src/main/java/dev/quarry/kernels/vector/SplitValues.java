@@ -3,7 +3,7 @@ package dev.quarry.kernels.vector;
 import dev.quarry.kernels.Dequantizer;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.FourBitFormat;
-import dev.quarry.kernels.ShortElements;
+import dev.quarry.kernels.ElementBytes;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -85,29 +85,29 @@ final class SplitValues {
   }
 
   /**
-   * Elements of {@code type} held as {@link ShortElements} words from {@code words[off]} (input
+   * Elements of {@code type} ({@link ElementBytes} from byte {@code off} of {@code bytes}: input
    * elements, or the float16 output of a cast), widened to {@code out[outOff...]}. 16-bit floats in
-   * vectors; float32 element by element (its pairs sit in 64-bit lanes, which AVX2 cannot narrow
-   * cheaply), still far cheaper than the scalar error kernel.
+   * vectors, 16 elements read as 8 pairs; float32 element by element (its pairs sit in 64-bit lanes,
+   * which AVX2 cannot narrow cheaply), still far cheaper than the scalar error kernel.
    */
-  static void elements(ElementType type, short[] words, int off, int n, int group, float[] out, int outOff) {
+  static void elements(ElementType type, byte[] bytes, int off, int n, int group, float[] out, int outOff) {
     for (int start = 0; start < n; start += group) {
       int length = Math.min(group, n - start);
       int full = length - length % RUN;
       for (int i = start; i < start + full; i += RUN) {
         if (type == ElementType.F32) {
           for (int k = 0; k < RUN / 2; k++) {
-            out[outOff + i + k] = ShortElements.value(type, words, off, i + 2 * k);
-            out[outOff + i + RUN / 2 + k] = ShortElements.value(type, words, off, i + 2 * k + 1);
+            out[outOff + i + k] = ElementBytes.value(type, bytes, off, i + 2 * k);
+            out[outOff + i + RUN / 2 + k] = ElementBytes.value(type, bytes, off, i + 2 * k + 1);
           }
         } else {
-          IntVector pairs = ShortVector.fromArray(ShortVector.SPECIES_256, words, off + i).reinterpretAsInts();
+          IntVector pairs = ByteVector.fromArray(ByteVector.SPECIES_256, bytes, off + 2 * i).reinterpretAsInts();
           HalfPairs.even(type, pairs).intoArray(out, outOff + i);
           HalfPairs.odd(type, pairs).intoArray(out, outOff + i + RUN / 2);
         }
       }
       for (int i = start + full; i < start + length; i++) {
-        out[outOff + i] = ShortElements.value(type, words, off, i);
+        out[outOff + i] = ElementBytes.value(type, bytes, off, i);
       }
     }
   }

@@ -98,7 +98,7 @@ public final class VectorKernelSupport implements KernelSupport {
   }
 
   @Override
-  public void fourBitError(FourBitFormat format, ElementType type, short[] x, int xOff, int n, int blocksize,
+  public void fourBitError(FourBitFormat format, ElementType type, byte[] x, int xOff, int n, int blocksize,
       int group, byte[] packed, int packedOff, float[] absmax, int absmaxOff, GroupSquares out) {
     Blocksize.check(blocksize);
     SplitCompare.measure(type, x, xOff, n, group, (first, length, values) -> SplitValues.fourBit(format, length,
@@ -106,16 +106,16 @@ public final class VectorKernelSupport implements KernelSupport {
   }
 
   @Override
-  public void int8RowsError(ElementType type, short[] x, int xOff, int rows, int cols, byte[] q, int qOff,
+  public void int8RowsError(ElementType type, byte[] x, int xOff, int rows, int cols, byte[] q, int qOff,
       float[] scb, int scbOff, GroupSquares out) {
     SplitCompare.measure(type, x, xOff, rows * cols, cols, (first, length, values) -> SplitValues.int8Rows(
         length / cols, cols, q, qOff + first, scb, scbOff + first / cols, values), out);
   }
 
   @Override
-  public void castError(ElementType type, short[] x, int xOff, int n, short[] f16, int f16Off, int group,
+  public void castError(ElementType type, byte[] x, int xOff, int n, byte[] f16, int f16Off, int group,
       GroupSquares out) {
     SplitCompare.measure(type, x, xOff, n, group, (first, length, values) -> SplitValues.elements(ElementType.F16, f16,
-        f16Off + first, length, group, values, 0), out);
+        f16Off + first * 2, length, group, values, 0), out);
   }
 }

@@ -8,6 +8,8 @@ import dev.quarry.kernels.FourBitFormat;
 import dev.quarry.kernels.GroupSquares;
 import dev.quarry.kernels.KernelSupport;
 import dev.quarry.kernels.Kernels;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.function.Consumer;
 import jdk.incubator.vector.IntVector;
 import org.junit.jupiter.api.Test;
@@ -35,7 +37,7 @@ class ErrorVectorMatchesScalarTest {
         int blocks = 1 + inputs.nextInt(Math.max(2, 16384 / blocksize));
         int n = blocks * blocksize - (inputs.nextInt(2) == 0 ? 0 : 1 + inputs.nextInt(blocksize - 1));
         int pad = inputs.nextInt(5);
-        short[] x = words(type, inputs.floats(n, blocksize, format), pad);
+        byte[] x = elementBytes(type, inputs.floats(n, blocksize, format), pad);
         byte[] packed = bytes(inputs, pad + (n + 1) / 2);
         float[] absmax = scales(inputs, pad + blocks);
         // groups of one block, of a few, and of 4096 elements (as the manifest's meter uses them)
@@ -56,7 +58,7 @@ class ErrorVectorMatchesScalarTest {
       int rows = 1 + inputs.nextInt(8);
       int cols = 1 + inputs.nextInt(round % 2 == 0 ? 40 : 5000);
       int pad = inputs.nextInt(3);
-      short[] x = words(type, inputs.floats(rows * cols, cols, FourBitFormat.NF4), pad);
+      byte[] x = elementBytes(type, inputs.floats(rows * cols, cols, FourBitFormat.NF4), pad);
       byte[] q = bytes(inputs, pad + rows * cols);
       float[] scb = scales(inputs, pad + rows);
       assertSameSquares(k -> (out) -> k.int8RowsError(type, x, pad, rows, cols, q, pad, scb, pad, out),
@@ -72,13 +74,14 @@ class ErrorVectorMatchesScalarTest {
       int n = 1 + inputs.nextInt(3 * group + 40);
       int pad = inputs.nextInt(3);
       float[] values = inputs.floats(n, group, FourBitFormat.NF4);
-      short[] x = words(type, values, pad);
-      short[] f16 = new short[pad + n];
+      byte[] x = elementBytes(type, values, pad);
+      ByteBuffer f16 = ByteBuffer.allocate(pad + 2 * n).order(ByteOrder.LITTLE_ENDIAN);
       for (int i = 0; i < n; i++) {
         // mostly the float16 nearest the input (a small error), sometimes any pattern
-        f16[pad + i] = inputs.nextInt(8) == 0 ? (short) inputs.nextInt(1 << 16) : AdversarialInputs.f16Bits(values[i]);
+        f16.putShort(pad + 2 * i, inputs.nextInt(8) == 0 ? (short) inputs.nextInt(1 << 16)
+            : AdversarialInputs.f16Bits(values[i]));
       }
-      assertSameSquares(k -> (out) -> k.castError(type, x, pad, n, f16, pad, group, out),
+      assertSameSquares(k -> (out) -> k.castError(type, x, pad, n, f16.array(), pad, group, out),
           "seed " + seed + ", " + type + ", group " + group + ", n " + n);
     }
   }
@@ -118,22 +121,18 @@ class ErrorVectorMatchesScalarTest {
     return d + " (" + Long.toHexString(Double.doubleToRawLongBits(d)) + ")";
   }
 
-  /** The input as {@code ShortElements} words at offset {@code pad}: one per 16-bit element, two per float32. */
-  private static short[] words(ElementType type, float[] x, int pad) {
-    int per = type == ElementType.F32 ? 2 : 1;
-    short[] s = new short[pad + per * x.length];
-    for (int i = 0; i < x.length; i++) {
+  /** The input as little-endian element bytes from byte {@code pad} (any offset: vectors load unaligned). */
+  private static byte[] elementBytes(ElementType type, float[] x, int pad) {
+    ByteBuffer b = ByteBuffer.allocate(pad + type.byteSize() * x.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.position(pad);
+    for (float v : x) {
       switch (type) {
-        case BF16 -> s[pad + i] = AdversarialInputs.bf16(x[i]);
-        case F16 -> s[pad + i] = AdversarialInputs.f16Bits(x[i]);
-        case F32 -> {
-          int bits = Float.floatToRawIntBits(x[i]);
-          s[pad + 2 * i] = (short) bits;
-          s[pad + 2 * i + 1] = (short) (bits >>> 16);
-        }
+        case BF16 -> b.putShort(AdversarialInputs.bf16(v));
+        case F16 -> b.putShort(AdversarialInputs.f16Bits(v));
+        case F32 -> b.putFloat(v);
       }
     }
-    return s;
+    return b.array();
   }
 
   private static byte[] bytes(AdversarialInputs inputs, int n) {
