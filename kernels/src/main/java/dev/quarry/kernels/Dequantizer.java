@@ -11,7 +11,7 @@ public final class Dequantizer {
    * {@code int8_vectorwise_dequant} multiplies by this float32 constant (the float nearest 1/127)
    * instead of dividing by 127; the two differ in about 5 % of the values.
    */
-  static final float ONE_OVER_127 = (float) 7.874015718698502e-3;
+  public static final float ONE_OVER_127 = (float) 7.874015718698502e-3;
 
   private static final float[] NF4_VALUES = FourBitFormat.NF4.codebook();
   /**
@@ -58,6 +58,14 @@ public final class Dequantizer {
    */
   public static float fourBitValue(FourBitFormat format, int code, float absmax) {
     return scaled(format == FourBitFormat.NF4 ? NF4_VALUES : FP4_VALUES, code, absmax);
+  }
+
+  /**
+   * The 16 values {@link #fourBitValue} multiplies by the absmax, by code (a copy): for vector
+   * kernels that scale all 16 at once; a NaN product is then not CUDA's pattern, only a NaN.
+   */
+  public static float[] fourBitCodebook(FourBitFormat format) {
+    return (format == FourBitFormat.NF4 ? NF4_VALUES : FP4_VALUES).clone();
   }
 
   private static float scaled(float[] values, int code, float scale) {

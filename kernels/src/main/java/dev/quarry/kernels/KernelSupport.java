@@ -63,4 +63,28 @@ public interface KernelSupport {
    */
   void quantizeNestedAbsmax(float[] absmax, int off, int n, float offset, byte[] codes, int codesOff,
       float[] nestedAbsmax, int nestedOff);
+
+  /**
+   * The error of 4-bit quantization: {@code n} input elements ({@link ElementBytes} from byte
+   * {@code xOff} of {@code x}) against their codes {@code packed[packedOff...]} dequantized with
+   * {@code absmax[absmaxOff...]} as {@link Dequantizer#fourBit} does. Groups of {@code group}
+   * elements (a multiple of the blocksize; the last group may be shorter), summed as
+   * {@link LaneSquares} defines, into {@code out}.
+   */
+  void fourBitError(FourBitFormat format, ElementType type, byte[] x, int xOff, int n, int blocksize, int group,
+      byte[] packed, int packedOff, float[] absmax, int absmaxOff, GroupSquares out);
+
+  /**
+   * The error of int8 rows: {@code rows × cols} input elements against their codes
+   * {@code q[qOff...]} dequantized with {@code scb[scbOff...]} as {@link Dequantizer#int8Rows} does.
+   * One group per row.
+   */
+  void int8RowsError(ElementType type, byte[] x, int xOff, int rows, int cols, byte[] q, int qOff,
+      float[] scb, int scbOff, GroupSquares out);
+
+  /**
+   * The error of the float16 cast: {@code n} input elements against the float16 values
+   * (little-endian) from byte {@code f16Off} of {@code f16}, in groups of {@code group} elements (the last one may be shorter).
+   */
+  void castError(ElementType type, byte[] x, int xOff, int n, byte[] f16, int f16Off, int group, GroupSquares out);
 }

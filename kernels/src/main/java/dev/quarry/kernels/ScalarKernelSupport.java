@@ -1,5 +1,7 @@
 package dev.quarry.kernels;
 
+import java.util.function.IntToDoubleFunction;
+
 /**
  * The reference implementation of {@link KernelSupport}: plain loops that follow
  * {@code bnb-exact.md} line by line, including what the GPU formulas give for NaN and ±inf
@@ -153,6 +155,42 @@ public final class ScalarKernelSupport implements KernelSupport {
         codes[codesOff + start + i] = (byte) DynamicMap.code(GpuMath.ftz(GpuMath.ftz(centered[i]) * inv));
       }
       nestedAbsmax[nestedOff + b] = blockAbsmax;
+    }
+  }
+
+  @Override
+  public void fourBitError(FourBitFormat format, ElementType type, byte[] x, int xOff, int n, int blocksize,
+      int group, byte[] packed, int packedOff, float[] absmax, int absmaxOff, GroupSquares out) {
+    Blocksize.check(blocksize);
+    measureError(type, x, xOff, n, group, out, i -> {
+      int b = packed[packedOff + (i >> 1)];
+      int code = (i & 1) == 0 ? (b >>> 4) & 0xf : b & 0xf;
+      return Dequantizer.fourBitValue(format, code, absmax[absmaxOff + i / blocksize]);
+    });
+  }
+
+  @Override
+  public void int8RowsError(ElementType type, byte[] x, int xOff, int rows, int cols, byte[] q, int qOff,
+      float[] scb, int scbOff, GroupSquares out) {
+    measureError(type, x, xOff, rows * cols, cols, out, i -> Dequantizer.int8Value(q[qOff + i], scb[scbOff + i / cols]));
+  }
+
+  @Override
+  public void castError(ElementType type, byte[] x, int xOff, int n, byte[] f16, int f16Off, int group,
+      GroupSquares out) {
+    measureError(type, x, xOff, n, group, out, i -> ElementBytes.value(ElementType.F16, f16, f16Off, i));
+  }
+
+  /** Element by element, in groups of {@code group}: {@code dequantized} gives element i's value. */
+  private static void measureError(ElementType type, byte[] x, int xOff, int n, int group, GroupSquares out,
+      IntToDoubleFunction dequantized) {
+    LaneSquares lanes = new LaneSquares();
+    out.start((n + group - 1) / group);
+    for (int start = 0, g = 0; start < n; start += group, g++) {
+      for (int i = start, end = Math.min(n, start + group); i < end; i++) {
+        lanes.add(i - start, dequantized.applyAsDouble(i), ElementBytes.value(type, x, xOff, i));
+      }
+      lanes.endGroup(out, g);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.quarry.convert;
 
 import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.NestedAbsmaxQuantizer;
+import dev.quarry.quality.ErrorMeter;
 import dev.quarry.quantize.ModuleSelector;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.safetensors.CheckpointException;
@@ -13,9 +14,12 @@ import java.util.List;
 /**
  * Plans a conversion on the driver from the shard headers alone: each tensor's action (module
  * selection as transformers does it, plus the user's rules) and its cut into {@link BlockTask}s of
- * about {@code blockBytes} of input. A block is a whole number of alignment units: quantization
- * blocks (4-bit), 256 of them under double quantization (so the nested blocks of the absmax never
- * straddle two tasks), whole rows (int8, and transposed tensors, whose rows are read column-wise).
+ * about {@code blockBytes} of input. A block is a whole number of alignment units: groups of
+ * {@link ErrorMeter#GROUP} elements (4-bit, a whole number of quantization blocks, and casts: the
+ * error statistics sum squares per group, so that they do not depend on the cut), 256 quantization
+ * blocks under double quantization (so the nested blocks of the absmax never straddle two tasks),
+ * whole rows (int8, and transposed tensors, whose rows are read column-wise). Chunks in memory
+ * align to the same units.
  */
 public final class Planner {
   private Planner() {}
@@ -49,7 +53,8 @@ public final class Planner {
     long cols = t.rank() == 0 ? 1 : t.shape().get(t.rank() - 1);
     long rows = n / cols;
     long rowLength = transposed ? rows : cols;
-    long unit = action == TensorAction.CAST ? 1 : o.mode().isFourBit() ? o.blocksize() : rowLength;
+    // 4-bit and cast tensors: whole groups of the error statistics (GROUP is a multiple of every blocksize)
+    long unit = action == TensorAction.CAST || o.mode().isFourBit() ? ErrorMeter.GROUP : rowLength;
     long chunkAlign = transposed ? lcm(unit, rowLength) : unit;
     long blockAlign = o.mode().doubleQuant() && action == TensorAction.QUANTIZE
         ? lcm(chunkAlign, (long) o.blocksize() * NestedAbsmaxQuantizer.NESTED_BLOCKSIZE) : chunkAlign;

@@ -8,11 +8,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The error statistics computed the straightforward way, independently of {@link ErrorMeter}: the
- * whole input widened to float32, the whole output dequantized by the kernels' {@link Dequantizer},
- * then per group (4-bit block, int8 row, single element for a cast) the squares summed in double as
- * two interleaved partial sums (even and odd positions of the group) added at the end. This is the
- * arithmetic the manifest's figures are defined by, so the fast meter must match it bit for bit.
+ * The error statistics computed the straightforward way, independently of {@link ErrorMeter} and
+ * its kernels: the whole input widened to float32, the whole output dequantized by the kernels'
+ * {@link Dequantizer}, then per element {@code d = (double) out - (double) x}, the max of |d|, and
+ * the squares {@code d * d} and {@code x * x} (rounded to double, as the meter rounds them) summed
+ * exactly ({@link ExactSquareSum}, itself checked against BigDecimal). The meter sums in double
+ * within groups, so its sums differ from these by at most the rounding of those group sums.
  */
 public final class ReferenceErrorMeter {
   private ReferenceErrorMeter() {
@@ -26,7 +27,7 @@ public final class ReferenceErrorMeter {
     }
     float[] out = new float[n];
     Dequantizer.fourBit(format, blocksize, packed, 0, scales, 0, n, out, 0);
-    return compare(widen(type, in, n), out, blocksize);
+    return compare(widen(type, in, n), out);
   }
 
   public static ErrorStats int8(ElementType type, byte[] in, int rows, int cols, byte[] codes, ByteBuffer scb,
@@ -37,7 +38,7 @@ public final class ReferenceErrorMeter {
     }
     float[] out = new float[rows * cols];
     Dequantizer.int8Rows(codes, 0, rows, cols, scales, 0, out, 0);
-    return compare(widen(type, in, rows * cols), out, cols);
+    return compare(widen(type, in, rows * cols), out);
   }
 
   public static ErrorStats cast(ElementType type, byte[] in, int n, byte[] f16) {
@@ -46,7 +47,7 @@ public final class ReferenceErrorMeter {
     for (int i = 0; i < n; i++) {
       out[i] = Float16.toFloat(halves.getShort(i * 2));
     }
-    return compare(widen(type, in, n), out, 1);
+    return compare(widen(type, in, n), out);
   }
 
   private static float[] widen(ElementType type, byte[] in, int n) {
@@ -62,21 +63,15 @@ public final class ReferenceErrorMeter {
     return x;
   }
 
-  private static ErrorStats compare(float[] x, float[] out, int group) {
+  private static ErrorStats compare(float[] x, float[] out) {
     ExactSquareSum errors = new ExactSquareSum();
     ExactSquareSum values = new ExactSquareSum();
     double max = 0;
-    for (int start = 0; start < x.length; start += group) {
-      double[] e = new double[2];
-      double[] v = new double[2];
-      for (int i = start; i < Math.min(x.length, start + group); i++) {
-        double d = (double) out[i] - x[i];
-        max = Math.max(max, Math.abs(d));
-        e[(i - start) & 1] += d * d;
-        v[(i - start) & 1] += (double) x[i] * x[i];
-      }
-      errors.add(e[0] + e[1]);
-      values.add(v[0] + v[1]);
+    for (int i = 0; i < x.length; i++) {
+      double d = (double) out[i] - x[i];
+      max = Math.max(max, Math.abs(d));
+      errors.add(d * d);
+      values.add((double) x[i] * x[i]);
     }
     return new ErrorStats(x.length, max, errors.scaled(), values.scaled());
   }

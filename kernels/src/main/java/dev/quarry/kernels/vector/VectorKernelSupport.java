@@ -3,6 +3,7 @@ package dev.quarry.kernels.vector;
 import dev.quarry.kernels.Blocksize;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.FourBitFormat;
+import dev.quarry.kernels.GroupSquares;
 import dev.quarry.kernels.KernelSupport;
 import dev.quarry.kernels.Kernels;
 import java.util.EnumMap;
@@ -12,8 +13,9 @@ import jdk.incubator.vector.VectorShape;
 
 /**
  * The Vector API kernels (256-bit vectors). Byte-identical to the scalar reference: the vector
- * paths cover the common blocks of 4-bit quantization of bfloat16 and float16 input, int8
- * rows and the float16 cast of bfloat16 input, and double quantization of the absmax; every
+ * paths cover the common blocks of 4-bit quantization of bfloat16 and float16 input, int8 rows
+ * and the float16 cast of bfloat16 input, double quantization of the absmax, and the error
+ * measurement of every element type; every
  * other block, row, group or element type (float32 input) goes to {@link Kernels#scalar()}.
  */
 public final class VectorKernelSupport implements KernelSupport {
@@ -101,5 +103,27 @@ public final class VectorKernelSupport implements KernelSupport {
   public void quantizeNestedAbsmax(float[] absmax, int off, int n, float offset, byte[] codes, int codesOff,
       float[] nestedAbsmax, int nestedOff) {
     this.nestedAbsmax.quantize(absmax, off, n, offset, codes, codesOff, nestedAbsmax, nestedOff);
+  }
+
+  @Override
+  public void fourBitError(FourBitFormat format, ElementType type, byte[] x, int xOff, int n, int blocksize,
+      int group, byte[] packed, int packedOff, float[] absmax, int absmaxOff, GroupSquares out) {
+    Blocksize.check(blocksize);
+    SplitCompare.measure(type, x, xOff, n, group, (first, length, values) -> SplitValues.fourBit(format, length,
+        blocksize, packed, packedOff + first / 2, absmax, absmaxOff + first / blocksize, values), out);
+  }
+
+  @Override
+  public void int8RowsError(ElementType type, byte[] x, int xOff, int rows, int cols, byte[] q, int qOff,
+      float[] scb, int scbOff, GroupSquares out) {
+    SplitCompare.measure(type, x, xOff, rows * cols, cols, (first, length, values) -> SplitValues.int8Rows(
+        length / cols, cols, q, qOff + first, scb, scbOff + first / cols, values), out);
+  }
+
+  @Override
+  public void castError(ElementType type, byte[] x, int xOff, int n, byte[] f16, int f16Off, int group,
+      GroupSquares out) {
+    SplitCompare.measure(type, x, xOff, n, group, (first, length, values) -> SplitValues.elements(ElementType.F16, f16,
+        f16Off + first * 2, length, group, values, 0), out);
   }
 }

@@ -27,8 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Single-thread throughput of the error measurement on 16 MiB of bfloat16 weights (the kernels'
  * benchmark distribution), quantized beforehand: nf4 and fp4 at blocksize 64, int8 rows of 4096.
  * Each is run by {@link ErrorMeter} and by the straightforward {@link ReferenceErrorMeter} (widen,
- * dequantize to float arrays, compare), so the speed-up is a ratio within one run on a loaded
- * machine. One "operation" is one input byte: ops/s is input bytes per second per core.
+ * dequantize to float arrays, compare, sum every square exactly), beside a plain copy of the input,
+ * so that speeds read as ratios within one run on a loaded machine. One "operation" is one input
+ * byte: ops/s is input bytes per second per core.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -43,6 +44,7 @@ public class ErrorMeterBench {
   private static final int COLS = 4096;
 
   private byte[] input;
+  private final byte[] copy = new byte[INPUT_BYTES];
   private byte[] nf4;
   private ByteBuffer nf4Absmax;
   private byte[] fp4;
@@ -81,6 +83,13 @@ public class ErrorMeterBench {
     ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(values);
     return b;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(INPUT_BYTES)
+  public byte[] copy() {
+    System.arraycopy(input, 0, copy, 0, INPUT_BYTES);
+    return copy;
   }
 
   @Benchmark
