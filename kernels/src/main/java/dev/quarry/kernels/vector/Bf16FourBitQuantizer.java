@@ -11,9 +11,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * 4-bit quantization of bfloat16 input. A chunk of blocks at a time: first every block's absmax
- * (blocks outside the fast range go to the scalar reference), then the codes of the chunk's fast
- * blocks, 32 elements per step, with the cut keys of each block's {@link Bf16CutTable} row.
+ * 4-bit quantization of bfloat16 input, in one pass of 32-element steps that codes the fast
+ * blocks with the cut keys of each block's {@link Bf16CutTable} row, while the absmax of the blocks
+ * runs {@link #AHEAD_ELEMENTS} ahead (blocks outside the fast range go to the scalar reference).
  *
  * <p>The code of an element is the number of cuts below its relative key (see
  * {@link Bf16CutTable}), found by a 4-level binary search whose per-lane cut is picked by blends.
@@ -31,7 +31,14 @@ import jdk.incubator.vector.VectorSpecies;
 final class Bf16FourBitQuantizer {
   private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
   private static final int STEP = 2 * 16;
-  private static final int CHUNK_ELEMENTS = 4096;
+  /**
+   * How far ahead of the codes the absmax runs, in input elements (at least one block): the
+   * reads of new input are spread over the code loop, not bunched in a pass the prefetcher
+   * cannot keep ahead of, and a block's reduction and table lookups are done long before its codes.
+   */
+  private static final int AHEAD_ELEMENTS = 1024;
+  /** Ring of block magnitudes: a power of two above the blocks ahead (at most 1024 / 32). */
+  private static final int RING = 64;
   private static final short MAGNITUDE_BITS = 0x7fff;
 
   private final FourBitFormat format;
@@ -47,31 +54,33 @@ final class Bf16FourBitQuantizer {
   void quantize(short[] x, int xOff, int n, int blocksize, byte[] packed, int packedOff,
       float[] absmax, int absmaxOff) {
     int fullBlocks = n / blocksize;
-    int chunkBlocks = CHUNK_ELEMENTS / blocksize;
-    // per block of the chunk: its absmax magnitude, or -1 when it is not a fast block
-    int[] magnitude = new int[chunkBlocks];
-    for (int first = 0; first < fullBlocks; first += chunkBlocks) {
-      int blocks = Math.min(chunkBlocks, fullBlocks - first);
-      for (int k = 0; k < blocks; k++) {
-        int block = first + k;
-        int start = block * blocksize;
-        int m = MaxMagnitude.of(x, xOff + start, blocksize);
-        if (HalfType.BF16.isFast(m)) {
-          // a bfloat16 is the high half of a float32
-          absmax[absmaxOff + block] = Float.intBitsToFloat(m << 16);
-          magnitude[k] = m;
-        } else {
-          magnitude[k] = -1;
-          scalarBlocks(x, xOff, start, blocksize, blocksize, packed, packedOff, absmax, absmaxOff + block);
-        }
-      }
-      int chunkStart = first * blocksize;
-      encode(x, xOff + chunkStart, blocks * blocksize / STEP, Integer.numberOfTrailingZeros(blocksize / STEP),
-          magnitude, packed, packedOff + chunkStart / 2);
+    int stepShift = Integer.numberOfTrailingZeros(blocksize / STEP);
+    int aheadBlocks = Math.max(1, AHEAD_ELEMENTS / blocksize);
+    // the absmax magnitude of the blocks between the one being coded and the one being prepared,
+    // by block index modulo RING, or -1 for a block the scalar reference has done
+    int[] magnitude = new int[RING];
+    for (int block = 0; block < Math.min(aheadBlocks, fullBlocks); block++) {
+      prepare(x, xOff, block, blocksize, packed, packedOff, absmax, absmaxOff, magnitude);
     }
+    encode(x, xOff, fullBlocks, stepShift, aheadBlocks, blocksize, packed, packedOff, absmax, absmaxOff, magnitude);
     int done = fullBlocks * blocksize;
     if (done < n) {
       scalarBlocks(x, xOff, done, n - done, blocksize, packed, packedOff, absmax, absmaxOff + fullBlocks);
+    }
+  }
+
+  /** A block's absmax: stored, with its magnitude in the ring, or the whole block done by the scalar reference. */
+  private void prepare(short[] x, int xOff, int block, int blocksize, byte[] packed, int packedOff,
+      float[] absmax, int absmaxOff, int[] magnitude) {
+    int start = block * blocksize;
+    int m = MaxMagnitude.of(x, xOff + start, blocksize);
+    if (HalfType.BF16.isFast(m)) {
+      // a bfloat16 is the high half of a float32
+      absmax[absmaxOff + block] = Float.intBitsToFloat(m << 16);
+      magnitude[block & (RING - 1)] = m;
+    } else {
+      magnitude[block & (RING - 1)] = -1;
+      scalarBlocks(x, xOff, start, blocksize, blocksize, packed, packedOff, absmax, absmaxOff + block);
     }
   }
 
@@ -81,19 +90,30 @@ final class Bf16FourBitQuantizer {
         packed, packedOff + start / 2, absmax, absmaxAt);
   }
 
-  /** Packed codes of the fast blocks of a chunk: {@code steps} steps of 32 elements, 2^stepShift per block. */
-  private void encode(short[] x, int off, int steps, int stepShift, int[] magnitude, byte[] packed, int packedOff) {
+  /**
+   * Packed codes of the fast blocks among the first {@code fullBlocks}, in steps of 32 elements
+   * (2^stepShift per block); at each block's first step the block {@code aheadBlocks} further on
+   * is prepared, the first ones being already.
+   */
+  private void encode(short[] x, int xOff, int fullBlocks, int stepShift, int aheadBlocks, int blocksize,
+      byte[] packed, int packedOff, float[] absmax, int absmaxOff, int[] magnitude) {
+    int steps = fullBlocks << stepShift;
+    int stepMask = (1 << stepShift) - 1;
     short[] cuts = Bf16CutTable.CUTS;
     for (int step = 0; step < steps; step++) {
+      int block = step >> stepShift;
+      if ((step & stepMask) == 0 && block + aheadBlocks < fullBlocks) {
+        prepare(x, xOff, block + aheadBlocks, blocksize, packed, packedOff, absmax, absmaxOff, magnitude);
+      }
       // the block's table row, floor and first-level bound: scalar work that overlaps the vector work
-      int m = magnitude[step >> stepShift];
+      int m = magnitude[block & (RING - 1)];
       if (m < 0) {
         continue;
       }
       int at = Bf16CutTable.row(format, m) & Bf16CutTable.ROW_MASK;
       int floor = Bf16CutTable.floor(format, m);
       int firstLevel = signCut ? Bf16CutTable.signMagnitude(m) : floor + (cuts[at + 7 * 16] >> 4);
-      int i = off + step * STEP;
+      int i = xOff + step * STEP;
       ShortVector floorV = ShortVector.broadcast(S, (short) floor);
       ShortVector va = ShortVector.fromArray(S, x, i);
       ShortVector vb = ShortVector.fromArray(S, x, i + 16);
