@@ -153,17 +153,18 @@ final class Bf16FourBitQuantizer {
         // negative for the others; firstLevel is the smallest counted magnitude - 1
         VectorMask<Short> negativeA = va.lanewise(VectorOperators.XOR, SIGN_BIT).compare(VectorOperators.GT, firstV);
         VectorMask<Short> negativeB = vb.lanewise(VectorOperators.XOR, SIGN_BIT).compare(VectorOperators.GT, firstV);
+        // the row's positive half: the 7 magnitude thresholds, cut 8 + r passed by ranks above r
+        ShortVector c8 = ShortVector.fromArray(S, cuts, at + 8 * 16);
+        ShortVector c9 = ShortVector.fromArray(S, cuts, at + 9 * 16);
+        ShortVector c10 = ShortVector.fromArray(S, cuts, at + 10 * 16);
         ShortVector c11 = ShortVector.fromArray(S, cuts, at + 11 * 16);
+        ShortVector c12 = ShortVector.fromArray(S, cuts, at + 12 * 16);
+        ShortVector c13 = ShortVector.fromArray(S, cuts, at + 13 * 16);
+        ShortVector c14 = ShortVector.fromArray(S, cuts, at + 14 * 16);
         VectorMask<Short> a2 = ka.compare(VectorOperators.GT, c11);
         VectorMask<Short> b2 = kb.compare(VectorOperators.GT, c11);
-        ShortVector c9 = ShortVector.fromArray(S, cuts, at + 9 * 16);
-        ShortVector c13 = ShortVector.fromArray(S, cuts, at + 13 * 16);
         VectorMask<Short> a1 = ka.compare(VectorOperators.GT, c9.blend(c13, a2));
         VectorMask<Short> b1 = kb.compare(VectorOperators.GT, c9.blend(c13, b2));
-        ShortVector c8 = ShortVector.fromArray(S, cuts, at + 8 * 16);
-        ShortVector c10 = ShortVector.fromArray(S, cuts, at + 10 * 16);
-        ShortVector c12 = ShortVector.fromArray(S, cuts, at + 12 * 16);
-        ShortVector c14 = ShortVector.fromArray(S, cuts, at + 14 * 16);
         ShortVector lastA = c8.blend(c10, a1).blend(c12.blend(c14, a1), a2);
         ShortVector lastB = c8.blend(c10, b1).blend(c12.blend(c14, b1), b2);
         codeA = lastA.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, ka.compare(VectorOperators.GT, lastA))
