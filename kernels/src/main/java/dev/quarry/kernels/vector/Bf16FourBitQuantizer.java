@@ -42,10 +42,8 @@ final class Bf16FourBitQuantizer {
    * cannot keep ahead of, and a block's reduction and table lookups are done long before its codes.
    */
   private static final int AHEAD_ELEMENTS = 1024;
-  /** Ring of block plans: a power of two above the blocks ahead (at most 1024 / 32). */
+  /** Ring of block magnitudes: a power of two above the blocks ahead (at most 1024 / 32). */
   private static final int RING = 64;
-  /** Ints per block plan (3 used, 4 to index by shift). */
-  private static final int PLAN = 4;
   private static final short MAGNITUDE_BITS = 0x7fff;
   private static final short SIGN_BIT = (short) 0x8000;
 
@@ -63,33 +61,31 @@ final class Bf16FourBitQuantizer {
       float[] absmax, int absmaxOff) {
     int fullBlocks = n / blocksize;
     int stepShift = Integer.numberOfTrailingZeros(blocksize / STEP);
-    encode(x, xOff, fullBlocks, stepShift, blocksize, packed, packedOff, absmax, absmaxOff);
+    int aheadBlocks = Math.max(1, AHEAD_ELEMENTS / blocksize);
+    // the absmax magnitude of the blocks between the one being coded and the one being prepared,
+    // by block index modulo RING, or -1 for a block the scalar reference has done
+    int[] magnitude = new int[RING];
+    for (int block = 0; block < Math.min(aheadBlocks, fullBlocks); block++) {
+      prepare(x, xOff, block, blocksize, packed, packedOff, absmax, absmaxOff, magnitude);
+    }
+    encode(x, xOff, fullBlocks, stepShift, aheadBlocks, blocksize, packed, packedOff, absmax, absmaxOff, magnitude);
     int done = fullBlocks * blocksize;
     if (done < n) {
       scalarBlocks(x, xOff, done, n - done, blocksize, packed, packedOff, absmax, absmaxOff + fullBlocks);
     }
   }
 
-  /**
-   * A block's absmax, stored, and its plan: its table row, floor and first-level bound, so that
-   * its code steps start from three independent loads; or the whole block done by the scalar
-   * reference, with plan row -1.
-   */
+  /** A block's absmax: stored, with its magnitude in the ring, or the whole block done by the scalar reference. */
   private void prepare(short[] x, int xOff, int block, int blocksize, byte[] packed, int packedOff,
-      float[] absmax, int absmaxOff, int[] plans) {
+      float[] absmax, int absmaxOff, int[] magnitude) {
     int start = block * blocksize;
     int m = MaxMagnitude.of(x, xOff + start, blocksize);
-    int plan = (block & (RING - 1)) * PLAN;
     if (HalfType.BF16.isFast(m)) {
       // a bfloat16 is the high half of a float32
       absmax[absmaxOff + block] = Float.intBitsToFloat(m << 16);
-      int row = Bf16CutTable.row(format, m);
-      int floor = Bf16CutTable.floor(format, m);
-      plans[plan] = row;
-      plans[plan + 1] = floor;
-      plans[plan + 2] = signCut ? Bf16CutTable.signMagnitude(m) - 1 : floor + (Bf16CutTable.CUTS[row + 7 * 16] >> 4);
+      magnitude[block & (RING - 1)] = m;
     } else {
-      plans[plan] = -1;
+      magnitude[block & (RING - 1)] = -1;
       scalarBlocks(x, xOff, start, blocksize, blocksize, packed, packedOff, absmax, absmaxOff + block);
     }
   }
@@ -102,35 +98,27 @@ final class Bf16FourBitQuantizer {
 
   /**
    * Packed codes of the fast blocks among the first {@code fullBlocks}, in steps of 32 elements
-   * (2^stepShift per block); at each block's first step the block {@link #AHEAD_ELEMENTS} further
-   * on is prepared.
+   * (2^stepShift per block); at each block's first step the block {@code aheadBlocks} further on
+   * is prepared, the first ones being already.
    */
-  private void encode(short[] x, int xOff, int fullBlocks, int stepShift, int blocksize,
-      byte[] packed, int packedOff, float[] absmax, int absmaxOff) {
-    int aheadBlocks = Math.max(1, AHEAD_ELEMENTS / blocksize);
-    // the plans of the blocks between the one being coded and the one being prepared, PLAN ints
-    // per block by block index modulo RING; allocated here, so C2 knows its length and drops the
-    // bounds checks of masked indices
-    int[] plans = new int[RING * PLAN];
-    for (int block = 0; block < Math.min(aheadBlocks, fullBlocks); block++) {
-      prepare(x, xOff, block, blocksize, packed, packedOff, absmax, absmaxOff, plans);
-    }
+  private void encode(short[] x, int xOff, int fullBlocks, int stepShift, int aheadBlocks, int blocksize,
+      byte[] packed, int packedOff, float[] absmax, int absmaxOff, int[] magnitude) {
     int steps = fullBlocks << stepShift;
     int stepMask = (1 << stepShift) - 1;
     short[] cuts = Bf16CutTable.CUTS;
     for (int step = 0; step < steps; step++) {
       int block = step >> stepShift;
       if ((step & stepMask) == 0 && block + aheadBlocks < fullBlocks) {
-        prepare(x, xOff, block + aheadBlocks, blocksize, packed, packedOff, absmax, absmaxOff, plans);
+        prepare(x, xOff, block + aheadBlocks, blocksize, packed, packedOff, absmax, absmaxOff, magnitude);
       }
-      int plan = (block & (RING - 1)) * PLAN;
-      int row = plans[plan];
-      if (row < 0) {
+      // the block's table row, floor and first-level bound: scalar work that overlaps the vector work
+      int m = magnitude[block & (RING - 1)];
+      if (m < 0) {
         continue;
       }
-      int at = row & Bf16CutTable.ROW_MASK;
-      int floor = plans[plan + 1];
-      int firstLevel = plans[plan + 2];
+      int at = Bf16CutTable.row(format, m) & Bf16CutTable.ROW_MASK;
+      int floor = Bf16CutTable.floor(format, m);
+      int firstLevel = signCut ? Bf16CutTable.signMagnitude(m) - 1 : floor + (cuts[at + 7 * 16] >> 4);
       int i = xOff + step * STEP;
       int out = packedOff + step * (STEP / 2);
       ShortVector floorV = ShortVector.broadcast(S, (short) floor);
