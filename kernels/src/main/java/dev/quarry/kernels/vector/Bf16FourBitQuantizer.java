@@ -168,28 +168,37 @@ final class Bf16FourBitQuantizer {
         // positive key, and keys of positive inputs are their bits: negative inputs are below as shorts
         VectorMask<Short> a3 = va.compare(VectorOperators.GT, firstV);
         VectorMask<Short> b3 = vb.compare(VectorOperators.GT, firstV);
-        ShortVector c3 = ShortVector.fromArray(S, cuts, at + 3 * 16);
-        ShortVector c11 = ShortVector.fromArray(S, cuts, at + 11 * 16);
-        VectorMask<Short> a2 = ka.compare(VectorOperators.GT, c3.blend(c11, a3));
-        VectorMask<Short> b2 = kb.compare(VectorOperators.GT, c3.blend(c11, b3));
-        ShortVector c1 = ShortVector.fromArray(S, cuts, at + 1 * 16);
-        ShortVector c5 = ShortVector.fromArray(S, cuts, at + 5 * 16);
-        ShortVector c9 = ShortVector.fromArray(S, cuts, at + 9 * 16);
-        ShortVector c13 = ShortVector.fromArray(S, cuts, at + 13 * 16);
-        VectorMask<Short> a1 = ka.compare(VectorOperators.GT, c1.blend(c5, a2).blend(c9.blend(c13, a2), a3));
-        VectorMask<Short> b1 = kb.compare(VectorOperators.GT, c1.blend(c5, b2).blend(c9.blend(c13, b2), b3));
         ShortVector c0 = ShortVector.fromArray(S, cuts, at + 0 * 16);
+        ShortVector c1 = ShortVector.fromArray(S, cuts, at + 1 * 16);
         ShortVector c2 = ShortVector.fromArray(S, cuts, at + 2 * 16);
+        ShortVector c3 = ShortVector.fromArray(S, cuts, at + 3 * 16);
         ShortVector c4 = ShortVector.fromArray(S, cuts, at + 4 * 16);
+        ShortVector c5 = ShortVector.fromArray(S, cuts, at + 5 * 16);
         ShortVector c6 = ShortVector.fromArray(S, cuts, at + 6 * 16);
         ShortVector c8 = ShortVector.fromArray(S, cuts, at + 8 * 16);
+        ShortVector c9 = ShortVector.fromArray(S, cuts, at + 9 * 16);
         ShortVector c10 = ShortVector.fromArray(S, cuts, at + 10 * 16);
+        ShortVector c11 = ShortVector.fromArray(S, cuts, at + 11 * 16);
         ShortVector c12 = ShortVector.fromArray(S, cuts, at + 12 * 16);
+        ShortVector c13 = ShortVector.fromArray(S, cuts, at + 13 * 16);
         ShortVector c14 = ShortVector.fromArray(S, cuts, at + 14 * 16);
-        ShortVector lastA = c0.blend(c2, a1).blend(c4.blend(c6, a1), a2)
-            .blend(c8.blend(c10, a1).blend(c12.blend(c14, a1), a2), a3);
-        ShortVector lastB = c0.blend(c2, b1).blend(c4.blend(c6, b1), b2)
-            .blend(c8.blend(c10, b1).blend(c12.blend(c14, b1), b2), b3);
+        // the first level's outcome is known first (straight from the input), so each lane's half
+        // of the row is picked by it up front: the same 11 blends, but the later levels wait for
+        // one blend less each
+        VectorMask<Short> a2 = ka.compare(VectorOperators.GT, c3.blend(c11, a3));
+        VectorMask<Short> b2 = kb.compare(VectorOperators.GT, c3.blend(c11, b3));
+        ShortVector ha0 = c0.blend(c8, a3);
+        ShortVector ha2 = c2.blend(c10, a3);
+        ShortVector ha4 = c4.blend(c12, a3);
+        ShortVector ha6 = c6.blend(c14, a3);
+        ShortVector hb0 = c0.blend(c8, b3);
+        ShortVector hb2 = c2.blend(c10, b3);
+        ShortVector hb4 = c4.blend(c12, b3);
+        ShortVector hb6 = c6.blend(c14, b3);
+        VectorMask<Short> a1 = ka.compare(VectorOperators.GT, c1.blend(c9, a3).blend(c5.blend(c13, a3), a2));
+        VectorMask<Short> b1 = kb.compare(VectorOperators.GT, c1.blend(c9, b3).blend(c5.blend(c13, b3), b2));
+        ShortVector lastA = ha0.blend(ha2, a1).blend(ha4.blend(ha6, a1), a2);
+        ShortVector lastB = hb0.blend(hb2, b1).blend(hb4.blend(hb6, b1), b2);
         // code: the last cut's low bits, bit 0 flipped when the key passes it
         codeA = lastA.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, ka.compare(VectorOperators.GT, lastA));
         codeB = lastB.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, kb.compare(VectorOperators.GT, lastB));
