@@ -28,10 +28,11 @@ import jdk.incubator.vector.VectorSpecies;
  * ORs in the sign bit of the negative inputs the sign cut counts: 4 blends where the full search
  * takes 11, and 7 cut rows read instead of 15.
  *
- * <p>Written for C2: the code loop is one method with no calls, since a call it failed to inline
- * would box the vectors passed to it (C2 gives up inlining in methods this large); it walks 32
- * elements per step and reads the cut rows per step, since C2 would otherwise hoist the 15 cut
- * vectors of a block out of its inner loop and spill them.
+ * <p>Written for C2: the code loop is one method whose calls take no vectors (prepare and the
+ * scalar fallback take arrays and ints), since a call C2 failed to inline would box the vectors
+ * passed to it (it gives up inlining in methods this large); it walks 32 elements per step and
+ * reads the cut rows per step, since C2 would otherwise hoist the 15 cut vectors of a block out
+ * of an inner loop and spill them.
  */
 final class Bf16FourBitQuantizer {
   private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
