@@ -131,6 +131,15 @@ final class Bf16FourBitQuantizer {
       // how far the magnitudes lie above the floor (merged below it)
       ShortVector ra = ma.max(floorV).sub(floorV);
       ShortVector rb = mb.max(floorV).sub(floorV);
+      // the row's upper half, cuts 8..14: for FP4 the 7 magnitude thresholds (cut 8 + r passed by
+      // ranks above r), for NF4 the cuts above cut 7
+      ShortVector c8 = ShortVector.fromArray(S, cuts, at + 8 * 16);
+      ShortVector c9 = ShortVector.fromArray(S, cuts, at + 9 * 16);
+      ShortVector c10 = ShortVector.fromArray(S, cuts, at + 10 * 16);
+      ShortVector c11 = ShortVector.fromArray(S, cuts, at + 11 * 16);
+      ShortVector c12 = ShortVector.fromArray(S, cuts, at + 12 * 16);
+      ShortVector c13 = ShortVector.fromArray(S, cuts, at + 13 * 16);
+      ShortVector c14 = ShortVector.fromArray(S, cuts, at + 14 * 16);
       ShortVector codeA;
       ShortVector codeB;
       if (signCut) {
@@ -142,14 +151,6 @@ final class Bf16FourBitQuantizer {
         // negative for the others; firstLevel is the smallest counted magnitude - 1
         VectorMask<Short> negativeA = va.lanewise(VectorOperators.XOR, SIGN_BIT).compare(VectorOperators.GT, firstV);
         VectorMask<Short> negativeB = vb.lanewise(VectorOperators.XOR, SIGN_BIT).compare(VectorOperators.GT, firstV);
-        // the row's positive half: the 7 magnitude thresholds, cut 8 + r passed by ranks above r
-        ShortVector c8 = ShortVector.fromArray(S, cuts, at + 8 * 16);
-        ShortVector c9 = ShortVector.fromArray(S, cuts, at + 9 * 16);
-        ShortVector c10 = ShortVector.fromArray(S, cuts, at + 10 * 16);
-        ShortVector c11 = ShortVector.fromArray(S, cuts, at + 11 * 16);
-        ShortVector c12 = ShortVector.fromArray(S, cuts, at + 12 * 16);
-        ShortVector c13 = ShortVector.fromArray(S, cuts, at + 13 * 16);
-        ShortVector c14 = ShortVector.fromArray(S, cuts, at + 14 * 16);
         VectorMask<Short> a2 = ka.compare(VectorOperators.GT, c11);
         VectorMask<Short> b2 = kb.compare(VectorOperators.GT, c11);
         VectorMask<Short> a1 = ka.compare(VectorOperators.GT, c9.blend(c13, a2));
@@ -161,8 +162,8 @@ final class Bf16FourBitQuantizer {
         codeB = lastB.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, kb.compare(VectorOperators.GT, lastB))
             .lanewise(VectorOperators.OR, (short) 8, negativeB);
       } else {
-        // NF4: a 4-level search with the relative key (negative inputs' bits flipped), shifted
-        // left by 4 to compare with table entries
+        // NF4: a 4-level search of the whole row (the lower half, cuts 0..6, read here) with the
+        // relative key (negative inputs' bits flipped), shifted left by 4 to compare with entries
         ShortVector ka = ra.lanewise(VectorOperators.XOR, va.lanewise(VectorOperators.ASHR, 15)).lanewise(VectorOperators.LSHL, 4);
         ShortVector kb = rb.lanewise(VectorOperators.XOR, vb.lanewise(VectorOperators.ASHR, 15)).lanewise(VectorOperators.LSHL, 4);
         // the first level straight from the input, off the chain of the relative key: cut 7 is a
@@ -176,13 +177,6 @@ final class Bf16FourBitQuantizer {
         ShortVector c4 = ShortVector.fromArray(S, cuts, at + 4 * 16);
         ShortVector c5 = ShortVector.fromArray(S, cuts, at + 5 * 16);
         ShortVector c6 = ShortVector.fromArray(S, cuts, at + 6 * 16);
-        ShortVector c8 = ShortVector.fromArray(S, cuts, at + 8 * 16);
-        ShortVector c9 = ShortVector.fromArray(S, cuts, at + 9 * 16);
-        ShortVector c10 = ShortVector.fromArray(S, cuts, at + 10 * 16);
-        ShortVector c11 = ShortVector.fromArray(S, cuts, at + 11 * 16);
-        ShortVector c12 = ShortVector.fromArray(S, cuts, at + 12 * 16);
-        ShortVector c13 = ShortVector.fromArray(S, cuts, at + 13 * 16);
-        ShortVector c14 = ShortVector.fromArray(S, cuts, at + 14 * 16);
         // the first level's outcome is known first (straight from the input), so each lane's half
         // of the row is picked by it up front: the same 11 blends, but the later levels wait for
         // one blend less each
