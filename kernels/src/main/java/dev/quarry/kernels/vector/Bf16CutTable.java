@@ -21,7 +21,8 @@ import dev.quarry.kernels.FourBitFormat;
  * code of count j for even j (the cut the last search level compares with, see
  * {@link Bf16FourBitQuantizer}) and 0 otherwise. Relative keys of fast blocks fit in 12 bits, so
  * the shift loses nothing and compares of {@code t << 4} against entries are compares of t
- * against t_j.
+ * against t_j. (FP4 codes read only the positive half of a row, cuts 8..14, with magnitude keys;
+ * the other half stays so that every row is the full cut list {@link CutKeys} computes.)
  *
  * <p>All of it lives in static final arrays so that C2 knows their lengths and drops the bounds
  * checks of masked indices in the code loop.

@@ -11,28 +11,42 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * 4-bit quantization of bfloat16 input. A chunk of blocks at a time: first every block's absmax
- * (blocks outside the fast range go to the scalar reference), then the codes of the chunk's fast
- * blocks, 32 elements per step, with the cut keys of each block's {@link Bf16CutTable} row.
+ * 4-bit quantization of bfloat16 input, in one pass of 32-element steps that codes the fast
+ * blocks with the cut keys of each block's {@link Bf16CutTable} row, while the absmax of the blocks
+ * runs {@link #AHEAD_ELEMENTS} ahead (blocks outside the fast range go to the scalar reference).
  *
- * <p>The code of an element is the number of cuts below its relative key (see
+ * <p>NF4: the code of an element is the number of cuts below its relative key (see
  * {@link Bf16CutTable}), found by a 4-level binary search whose per-lane cut is picked by blends.
  * The last level's cut carries the code of its count in its low bits, so the code is those bits
  * with bit 0 flipped when the key passes that cut (the codes of counts 2q and 2q + 1 differ in bit
- * 0 in both formats). The first level needs no relative key: NF4's cut 7 is compared with the
- * input bits, and FP4's sign cut, which lies among merged magnitudes, is decided from the sign and
- * magnitude.
+ * 0). The first level needs no relative key: cut 7 is compared with the input bits.
  *
- * <p>Written for C2: the code loop is one method with no calls, since a call it failed to inline
- * would box the vectors passed to it (C2 gives up inlining in methods this large); it walks 32
- * elements per step and reads the cut rows per step, since C2 would otherwise hoist the 15 cut
- * vectors of a block out of its inner loop and spill them.
+ * <p>FP4 is sign-magnitude ({@code FourBitCoder}): sign | code of the magnitude's rank among the 7
+ * magnitude thresholds, and the positive half of the row (cuts 8..14, counts 8..15) holds exactly
+ * those thresholds as magnitude keys with those codes. So FP4 takes a 3-level search of that half
+ * with the magnitude's key, the same for both signs (rounding and flushing are symmetric), and
+ * ORs in the sign bit of the negative inputs the sign cut counts: 4 blends where the full search
+ * takes 11, and 7 cut rows read instead of 15.
+ *
+ * <p>Written for C2: the code loop is one method whose calls take no vectors (prepare and the
+ * scalar fallback take arrays and ints), since a call C2 failed to inline would box the vectors
+ * passed to it (it gives up inlining in methods this large); it walks 32 elements per step and
+ * reads the cut rows per step, since C2 would otherwise hoist the 15 cut vectors of a block out
+ * of an inner loop and spill them.
  */
 final class Bf16FourBitQuantizer {
   private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
   private static final int STEP = 2 * 16;
-  private static final int CHUNK_ELEMENTS = 4096;
+  /**
+   * How far ahead of the codes the absmax runs, in input elements (at least one block): the
+   * reads of new input are spread over the code loop, not bunched in a pass the prefetcher
+   * cannot keep ahead of, and a block's reduction and table lookups are done long before its codes.
+   */
+  private static final int AHEAD_ELEMENTS = 1024;
+  /** Ring of block magnitudes: a power of two above the blocks ahead (at most 1024 / 32). */
+  private static final int RING = 64;
   private static final short MAGNITUDE_BITS = 0x7fff;
+  private static final short SIGN_BIT = (short) 0x8000;
 
   private final FourBitFormat format;
   private final boolean signCut;
@@ -47,31 +61,33 @@ final class Bf16FourBitQuantizer {
   void quantize(short[] x, int xOff, int n, int blocksize, byte[] packed, int packedOff,
       float[] absmax, int absmaxOff) {
     int fullBlocks = n / blocksize;
-    int chunkBlocks = CHUNK_ELEMENTS / blocksize;
-    // per block of the chunk: its absmax magnitude, or -1 when it is not a fast block
-    int[] magnitude = new int[chunkBlocks];
-    for (int first = 0; first < fullBlocks; first += chunkBlocks) {
-      int blocks = Math.min(chunkBlocks, fullBlocks - first);
-      for (int k = 0; k < blocks; k++) {
-        int block = first + k;
-        int start = block * blocksize;
-        int m = MaxMagnitude.of(x, xOff + start, blocksize);
-        if (HalfType.BF16.isFast(m)) {
-          // a bfloat16 is the high half of a float32
-          absmax[absmaxOff + block] = Float.intBitsToFloat(m << 16);
-          magnitude[k] = m;
-        } else {
-          magnitude[k] = -1;
-          scalarBlocks(x, xOff, start, blocksize, blocksize, packed, packedOff, absmax, absmaxOff + block);
-        }
-      }
-      int chunkStart = first * blocksize;
-      encode(x, xOff + chunkStart, blocks * blocksize / STEP, Integer.numberOfTrailingZeros(blocksize / STEP),
-          magnitude, packed, packedOff + chunkStart / 2);
+    int stepShift = Integer.numberOfTrailingZeros(blocksize / STEP);
+    int aheadBlocks = Math.max(1, AHEAD_ELEMENTS / blocksize);
+    // the absmax magnitude of the blocks between the one being coded and the one being prepared,
+    // by block index modulo RING, or -1 for a block the scalar reference has done
+    int[] magnitude = new int[RING];
+    for (int block = 0; block < Math.min(aheadBlocks, fullBlocks); block++) {
+      prepare(x, xOff, block, blocksize, packed, packedOff, absmax, absmaxOff, magnitude);
     }
+    encode(x, xOff, fullBlocks, stepShift, aheadBlocks, blocksize, packed, packedOff, absmax, absmaxOff, magnitude);
     int done = fullBlocks * blocksize;
     if (done < n) {
       scalarBlocks(x, xOff, done, n - done, blocksize, packed, packedOff, absmax, absmaxOff + fullBlocks);
+    }
+  }
+
+  /** A block's absmax: stored, with its magnitude in the ring, or the whole block done by the scalar reference. */
+  private void prepare(short[] x, int xOff, int block, int blocksize, byte[] packed, int packedOff,
+      float[] absmax, int absmaxOff, int[] magnitude) {
+    int start = block * blocksize;
+    int m = MaxMagnitude.of(x, xOff + start, blocksize);
+    if (HalfType.BF16.isFast(m)) {
+      // a bfloat16 is the high half of a float32
+      absmax[absmaxOff + block] = Float.intBitsToFloat(m << 16);
+      magnitude[block & (RING - 1)] = m;
+    } else {
+      magnitude[block & (RING - 1)] = -1;
+      scalarBlocks(x, xOff, start, blocksize, blocksize, packed, packedOff, absmax, absmaxOff + block);
     }
   }
 
@@ -81,76 +97,113 @@ final class Bf16FourBitQuantizer {
         packed, packedOff + start / 2, absmax, absmaxAt);
   }
 
-  /** Packed codes of the fast blocks of a chunk: {@code steps} steps of 32 elements, 2^stepShift per block. */
-  private void encode(short[] x, int off, int steps, int stepShift, int[] magnitude, byte[] packed, int packedOff) {
+  /**
+   * Packed codes of the fast blocks among the first {@code fullBlocks}, in steps of 32 elements
+   * (2^stepShift per block); at each block's first step the block {@code aheadBlocks} further on
+   * is prepared, the first ones being already.
+   */
+  private void encode(short[] x, int xOff, int fullBlocks, int stepShift, int aheadBlocks, int blocksize,
+      byte[] packed, int packedOff, float[] absmax, int absmaxOff, int[] magnitude) {
+    int steps = fullBlocks << stepShift;
+    int stepMask = (1 << stepShift) - 1;
     short[] cuts = Bf16CutTable.CUTS;
     for (int step = 0; step < steps; step++) {
+      int block = step >> stepShift;
+      if ((step & stepMask) == 0 && block + aheadBlocks < fullBlocks) {
+        prepare(x, xOff, block + aheadBlocks, blocksize, packed, packedOff, absmax, absmaxOff, magnitude);
+      }
       // the block's table row, floor and first-level bound: scalar work that overlaps the vector work
-      int m = magnitude[step >> stepShift];
+      int m = magnitude[block & (RING - 1)];
       if (m < 0) {
         continue;
       }
       int at = Bf16CutTable.row(format, m) & Bf16CutTable.ROW_MASK;
       int floor = Bf16CutTable.floor(format, m);
-      int firstLevel = signCut ? Bf16CutTable.signMagnitude(m) : floor + (cuts[at + 7 * 16] >> 4);
-      int i = off + step * STEP;
+      int firstLevel = signCut ? Bf16CutTable.signMagnitude(m) - 1 : floor + (cuts[at + 7 * 16] >> 4);
+      int i = xOff + step * STEP;
+      int out = packedOff + step * (STEP / 2);
       ShortVector floorV = ShortVector.broadcast(S, (short) floor);
+      ShortVector firstV = ShortVector.broadcast(S, (short) firstLevel);
       ShortVector va = ShortVector.fromArray(S, x, i);
       ShortVector vb = ShortVector.fromArray(S, x, i + 16);
       ShortVector ma = va.and(MAGNITUDE_BITS);
       ShortVector mb = vb.and(MAGNITUDE_BITS);
-      // relative keys, and the same shifted left by 4 to compare with table entries
-      ShortVector ta = ma.max(floorV).sub(floorV).lanewise(VectorOperators.XOR, va.lanewise(VectorOperators.ASHR, 15));
-      ShortVector tb = mb.max(floorV).sub(floorV).lanewise(VectorOperators.XOR, vb.lanewise(VectorOperators.ASHR, 15));
-      ShortVector ka = ta.lanewise(VectorOperators.LSHL, 4);
-      ShortVector kb = tb.lanewise(VectorOperators.LSHL, 4);
-      // the first level straight from the input, off the chain of the relative key
-      VectorMask<Short> a3;
-      VectorMask<Short> b3;
-      ShortVector firstV = ShortVector.broadcast(S, (short) firstLevel);
-      if (signCut) {
-        // not negative: positive sign, or a magnitude the sign cut flushes
-        a3 = va.compare(VectorOperators.GE, (short) 0).or(ma.compare(VectorOperators.LT, firstV));
-        b3 = vb.compare(VectorOperators.GE, (short) 0).or(mb.compare(VectorOperators.LT, firstV));
-      } else {
-        // cut 7 is a positive key, and keys of positive inputs are their bits: negative inputs are below as shorts
-        a3 = va.compare(VectorOperators.GT, firstV);
-        b3 = vb.compare(VectorOperators.GT, firstV);
-      }
-      ShortVector c3 = ShortVector.fromArray(S, cuts, at + 3 * 16);
-      ShortVector c11 = ShortVector.fromArray(S, cuts, at + 11 * 16);
-      VectorMask<Short> a2 = ka.compare(VectorOperators.GT, c3.blend(c11, a3));
-      VectorMask<Short> b2 = kb.compare(VectorOperators.GT, c3.blend(c11, b3));
-      ShortVector c1 = ShortVector.fromArray(S, cuts, at + 1 * 16);
-      ShortVector c5 = ShortVector.fromArray(S, cuts, at + 5 * 16);
-      ShortVector c9 = ShortVector.fromArray(S, cuts, at + 9 * 16);
-      ShortVector c13 = ShortVector.fromArray(S, cuts, at + 13 * 16);
-      VectorMask<Short> a1 = ka.compare(VectorOperators.GT, c1.blend(c5, a2).blend(c9.blend(c13, a2), a3));
-      VectorMask<Short> b1 = kb.compare(VectorOperators.GT, c1.blend(c5, b2).blend(c9.blend(c13, b2), b3));
-      ShortVector c0 = ShortVector.fromArray(S, cuts, at + 0 * 16);
-      ShortVector c2 = ShortVector.fromArray(S, cuts, at + 2 * 16);
-      ShortVector c4 = ShortVector.fromArray(S, cuts, at + 4 * 16);
-      ShortVector c6 = ShortVector.fromArray(S, cuts, at + 6 * 16);
+      // how far the magnitudes lie above the floor (merged below it)
+      ShortVector ra = ma.max(floorV).sub(floorV);
+      ShortVector rb = mb.max(floorV).sub(floorV);
+      // the row's upper half, cuts 8..14: for FP4 the 7 magnitude thresholds (cut 8 + r passed by
+      // ranks above r), for NF4 the cuts above cut 7
       ShortVector c8 = ShortVector.fromArray(S, cuts, at + 8 * 16);
+      ShortVector c9 = ShortVector.fromArray(S, cuts, at + 9 * 16);
       ShortVector c10 = ShortVector.fromArray(S, cuts, at + 10 * 16);
+      ShortVector c11 = ShortVector.fromArray(S, cuts, at + 11 * 16);
       ShortVector c12 = ShortVector.fromArray(S, cuts, at + 12 * 16);
+      ShortVector c13 = ShortVector.fromArray(S, cuts, at + 13 * 16);
       ShortVector c14 = ShortVector.fromArray(S, cuts, at + 14 * 16);
-      ShortVector lastA = c0.blend(c2, a1).blend(c4.blend(c6, a1), a2)
-          .blend(c8.blend(c10, a1).blend(c12.blend(c14, a1), a2), a3);
-      ShortVector lastB = c0.blend(c2, b1).blend(c4.blend(c6, b1), b2)
-          .blend(c8.blend(c10, b1).blend(c12.blend(c14, b1), b2), b3);
-      // code: the last cut's low bits, bit 0 flipped when the key passes it
-      ShortVector lowA = lastA.and((short) 15);
-      ShortVector lowB = lastB.and((short) 15);
-      ShortVector codeA = lowA.blend(lowA.lanewise(VectorOperators.XOR, (short) 1), ka.compare(VectorOperators.GT, lastA));
-      ShortVector codeB = lowB.blend(lowB.lanewise(VectorOperators.XOR, (short) 1), kb.compare(VectorOperators.GT, lastB));
+      ShortVector codeA;
+      ShortVector codeB;
+      if (signCut) {
+        // FP4: sign | code of the magnitude's rank (FourBitCoder), the rank by a 3-level search of
+        // the row's positive half (cuts 8..14) with the magnitude's key, as positive inputs have
+        ShortVector ka = ra.lanewise(VectorOperators.LSHL, 4);
+        ShortVector kb = rb.lanewise(VectorOperators.LSHL, 4);
+        // negative, not flushed: as shorts, x ^ 0x8000 is the magnitude of a negative input and
+        // negative for the others; firstLevel is the smallest counted magnitude - 1
+        VectorMask<Short> negativeA = va.lanewise(VectorOperators.XOR, SIGN_BIT).compare(VectorOperators.GT, firstV);
+        VectorMask<Short> negativeB = vb.lanewise(VectorOperators.XOR, SIGN_BIT).compare(VectorOperators.GT, firstV);
+        VectorMask<Short> a2 = ka.compare(VectorOperators.GT, c11);
+        VectorMask<Short> b2 = kb.compare(VectorOperators.GT, c11);
+        VectorMask<Short> a1 = ka.compare(VectorOperators.GT, c9.blend(c13, a2));
+        VectorMask<Short> b1 = kb.compare(VectorOperators.GT, c9.blend(c13, b2));
+        ShortVector lastA = c8.blend(c10, a1).blend(c12.blend(c14, a1), a2);
+        ShortVector lastB = c8.blend(c10, b1).blend(c12.blend(c14, b1), b2);
+        codeA = lastA.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, ka.compare(VectorOperators.GT, lastA))
+            .lanewise(VectorOperators.OR, (short) 8, negativeA);
+        codeB = lastB.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, kb.compare(VectorOperators.GT, lastB))
+            .lanewise(VectorOperators.OR, (short) 8, negativeB);
+      } else {
+        // NF4: a 4-level search of the whole row (the lower half, cuts 0..6, read here) with the
+        // relative key (negative inputs' bits flipped), shifted left by 4 to compare with entries
+        ShortVector ka = ra.lanewise(VectorOperators.XOR, va.lanewise(VectorOperators.ASHR, 15)).lanewise(VectorOperators.LSHL, 4);
+        ShortVector kb = rb.lanewise(VectorOperators.XOR, vb.lanewise(VectorOperators.ASHR, 15)).lanewise(VectorOperators.LSHL, 4);
+        // the first level straight from the input, off the chain of the relative key: cut 7 is a
+        // positive key, and keys of positive inputs are their bits: negative inputs are below as shorts
+        VectorMask<Short> a3 = va.compare(VectorOperators.GT, firstV);
+        VectorMask<Short> b3 = vb.compare(VectorOperators.GT, firstV);
+        ShortVector c0 = ShortVector.fromArray(S, cuts, at + 0 * 16);
+        ShortVector c1 = ShortVector.fromArray(S, cuts, at + 1 * 16);
+        ShortVector c2 = ShortVector.fromArray(S, cuts, at + 2 * 16);
+        ShortVector c3 = ShortVector.fromArray(S, cuts, at + 3 * 16);
+        ShortVector c4 = ShortVector.fromArray(S, cuts, at + 4 * 16);
+        ShortVector c5 = ShortVector.fromArray(S, cuts, at + 5 * 16);
+        ShortVector c6 = ShortVector.fromArray(S, cuts, at + 6 * 16);
+        // the first level's outcome is known first (straight from the input), so each lane's half
+        // of the row is picked by it up front: the same 11 blends, but the later levels wait for
+        // one blend less each
+        VectorMask<Short> a2 = ka.compare(VectorOperators.GT, c3.blend(c11, a3));
+        VectorMask<Short> b2 = kb.compare(VectorOperators.GT, c3.blend(c11, b3));
+        ShortVector ha0 = c0.blend(c8, a3);
+        ShortVector ha2 = c2.blend(c10, a3);
+        ShortVector ha4 = c4.blend(c12, a3);
+        ShortVector ha6 = c6.blend(c14, a3);
+        ShortVector hb0 = c0.blend(c8, b3);
+        ShortVector hb2 = c2.blend(c10, b3);
+        ShortVector hb4 = c4.blend(c12, b3);
+        ShortVector hb6 = c6.blend(c14, b3);
+        VectorMask<Short> a1 = ka.compare(VectorOperators.GT, c1.blend(c9, a3).blend(c5.blend(c13, a3), a2));
+        VectorMask<Short> b1 = kb.compare(VectorOperators.GT, c1.blend(c9, b3).blend(c5.blend(c13, b3), b2));
+        ShortVector lastA = ha0.blend(ha2, a1).blend(ha4.blend(ha6, a1), a2);
+        ShortVector lastB = hb0.blend(hb2, b1).blend(hb4.blend(hb6, b1), b2);
+        // code: the last cut's low bits, bit 0 flipped when the key passes it
+        codeA = lastA.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, ka.compare(VectorOperators.GT, lastA));
+        codeB = lastB.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, kb.compare(VectorOperators.GT, lastB));
+      }
       // nibbles: on a 32-bit lane element 2j sits in the low half, 2j+1 in the high half; the
       // narrowing keeps the low byte of each lane, so the bits shifted above it need no mask
       IntVector pairsA = codeA.reinterpretAsInts();
       IntVector pairsB = codeB.reinterpretAsInts();
       IntVector bytesA = pairsA.lanewise(VectorOperators.LSHL, 4).or(pairsA.lanewise(VectorOperators.LSHR, 16));
       IntVector bytesB = pairsB.lanewise(VectorOperators.LSHL, 4).or(pairsB.lanewise(VectorOperators.LSHR, 16));
-      int out = packedOff + step * (STEP / 2);
       ((ByteVector) bytesA.convertShape(VectorOperators.I2B, ByteVector.SPECIES_64, 0)).intoArray(packed, out);
       ((ByteVector) bytesB.convertShape(VectorOperators.I2B, ByteVector.SPECIES_64, 0)).intoArray(packed, out + 8);
     }

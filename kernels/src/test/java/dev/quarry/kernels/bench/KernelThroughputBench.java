@@ -4,11 +4,15 @@ import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.FourBitFormat;
 import dev.quarry.kernels.KernelSupport;
 import dev.quarry.kernels.Kernels;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -23,6 +27,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Single-thread throughput of the kernels on 16 MiB of in-memory bfloat16 weights (blocksize 64
  * for the 4-bit formats, 2048 x 4096 rows for int8), beside a plain copy of the same input bytes.
  * One "operation" is one input byte, so JMH's ops/s is input bytes per second per core.
+ *
+ * <p>Each benchmark also counts the thread CPU time it spent and the input bytes it did
+ * ({@link CpuTime}): on a machine shared with other work the wall-clock figure drops with the
+ * load, while bytes per CPU-second stay the kernel's own speed.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -60,6 +68,34 @@ public class KernelThroughputBench {
     }
   }
 
+  /**
+   * Thread CPU nanoseconds and input bytes of the measured calls, summed per iteration (JMH
+   * reports public fields of an {@link AuxCounters} state as secondary results).
+   */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  public static class CpuTime {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    public long cpuNanos;
+    public long inputBytes;
+
+    @Setup(Level.Iteration)
+    public void reset() {
+      cpuNanos = 0;
+      inputBytes = 0;
+    }
+
+    long start() {
+      return THREADS.getCurrentThreadCpuTime();
+    }
+
+    void stop(long start) {
+      cpuNanos += THREADS.getCurrentThreadCpuTime() - start;
+      inputBytes += INPUT_BYTES;
+    }
+  }
+
   @Setup
   public void setUp() {
     // weights as a trained layer holds them: normal, a few outliers, bfloat16-rounded
@@ -78,29 +114,37 @@ public class KernelThroughputBench {
 
   @Benchmark
   @OperationsPerInvocation(INPUT_BYTES)
-  public short[] copy() {
+  public short[] copy(CpuTime cpu) {
+    long start = cpu.start();
     System.arraycopy(input, 0, copy, 0, ELEMENTS);
+    cpu.stop(start);
     return copy;
   }
 
   @Benchmark
   @OperationsPerInvocation(INPUT_BYTES)
-  public byte[] nf4(Implementation impl) {
+  public byte[] nf4(Implementation impl, CpuTime cpu) {
+    long start = cpu.start();
     impl.kernels.quantize4Bit(FourBitFormat.NF4, ElementType.BF16, input, 0, ELEMENTS, BLOCKSIZE, packed, 0, absmax, 0);
+    cpu.stop(start);
     return packed;
   }
 
   @Benchmark
   @OperationsPerInvocation(INPUT_BYTES)
-  public byte[] fp4(Implementation impl) {
+  public byte[] fp4(Implementation impl, CpuTime cpu) {
+    long start = cpu.start();
     impl.kernels.quantize4Bit(FourBitFormat.FP4, ElementType.BF16, input, 0, ELEMENTS, BLOCKSIZE, packed, 0, absmax, 0);
+    cpu.stop(start);
     return packed;
   }
 
   @Benchmark
   @OperationsPerInvocation(INPUT_BYTES)
-  public byte[] int8(Implementation impl) {
+  public byte[] int8(Implementation impl, CpuTime cpu) {
+    long start = cpu.start();
     impl.kernels.quantizeInt8Rows(ElementType.BF16, input, 0, ELEMENTS / COLS, COLS, int8, 0, absmax, 0);
+    cpu.stop(start);
     return int8;
   }
 }
