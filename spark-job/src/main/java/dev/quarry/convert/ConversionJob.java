@@ -31,6 +31,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 public final class ConversionJob {
   private static final long PROGRESS_MILLIS = 5_000;
+  /** Tasks per core of the double-quant pass (a few, so that a slow one does not hold the others up). */
+  private static final int NESTED_TASKS_PER_CORE = 4;
   /** How long a failed run waits for the tasks still running before it removes its output. */
   private static final long ABANDON_WAIT_MILLIS = 60_000;
 
@@ -189,7 +191,10 @@ public final class ConversionJob {
         tasks.add(new NestedTask(b.blockId(), r.path(), r.secondary().offset(), (int) (r.secondaryBytes() / 4), offsets[b.tensorId()]));
       }
     }
-    int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, tasks.size());
+    // a block's absmax is small (1/16 of its input at blocksize 64): a task per block would be mostly
+    // Spark's per-task cost, so a few tasks per core each take a run of blocks
+    int partitions = o.partitions() > 0 ? o.partitions()
+        : Math.max(1, Math.min(tasks.size(), NESTED_TASKS_PER_CORE * sc.defaultParallelism()));
     List<BlockResult> results = new ArrayList<>(finished.values());
     results.addAll(collect(sc.parallelize(tasks, partitions)
         .map(task -> NestedProcessor.process(task, staging, TaskContext.get().taskAttemptId()))));
