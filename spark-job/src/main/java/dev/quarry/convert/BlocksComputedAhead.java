@@ -1,6 +1,5 @@
 package dev.quarry.convert;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
@@ -67,14 +66,23 @@ final class BlocksComputedAhead implements AutoCloseable {
     }
   }
 
+  /**
+   * Straight into an array of the piece's length (no growing buffer, no copy of it at the end); bytes
+   * beyond it are not kept, and {@link BlockProcessor#writePrimary} fails the block for them.
+   */
   private static byte[] compute(Piece piece) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.toIntExact(piece.length()));
+    byte[] block = new byte[Math.toIntExact(piece.length())];
+    int[] filled = {0};
     try {
-      BlockProcessor.writePrimary(piece, (bytes, length) -> out.write(bytes, 0, length));
+      BlockProcessor.writePrimary(piece, (bytes, length) -> {
+        int kept = Math.min(length, block.length - filled[0]);
+        System.arraycopy(bytes, 0, block, filled[0], kept);
+        filled[0] += kept;
+      });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
+    return block;
   }
 
   @Override
