@@ -21,7 +21,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * single-core kernel figure measured in the same run. {@code convert}: the shapes of a 7B Llama (32
  * layers, about 13.5 GB), nf4-dq and int8. {@code memory}: 10 such layers (about 4.6 GB), nf4-dq,
  * meant to run with small heaps (scripts/bench sets -Xmx512m). {@code generate}: only writes the
- * 10-layer model (scripts/bench cluster converts it on a standalone cluster).
+ * 32-layer model (scripts/bench cluster converts it on a standalone cluster: every executor JVM compiles
+ * its kernels and Spark's task path again, several seconds of one core, which a smaller input does not
+ * amortize).
  */
 public final class ConvertBench {
   private ConvertBench() {}
@@ -31,8 +33,8 @@ public final class ConvertBench {
       System.err.println("usage: bench convert|memory|generate DIR");
       System.exit(2);
     }
-    // memory and generate (the input of scripts/bench cluster): the 10-layer model
-    boolean memory = !args[0].equals("convert");
+    // memory: the 10-layer model; convert and generate (the input of scripts/bench cluster): 32 layers
+    boolean memory = args[0].equals("memory");
     SampleModelConfig model = new SampleModelConfig(memory ? 10 : 32, 4096, 11008, 32000, 32, 32, 5_000_000_000L, 42L);
     Path root = new Path(args[1]);
     FileSystem fs = FileSystems.forPath(root);

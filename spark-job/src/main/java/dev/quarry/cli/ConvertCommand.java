@@ -42,7 +42,7 @@ final class ConvertCommand implements Callable<Integer> {
   SparkOptions spark;
 
   @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
-      description = "Spark partitions for the blocks (default: one per block).")
+      description = "Spark partitions for the blocks (default: 4 per core, at most 256 MiB of input each, and no more than blocks).")
   int partitions;
 
   @Option(names = "--allow-non-finite",

@@ -31,8 +31,6 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 public final class ConversionJob {
   private static final long PROGRESS_MILLIS = 5_000;
-  /** Tasks per core of the double-quant pass (a few, so that a slow one does not hold the others up). */
-  private static final int NESTED_TASKS_PER_CORE = 4;
   /** How long a failed run waits for the tasks still running before it removes its output. */
   private static final long ABANDON_WAIT_MILLIS = 60_000;
 
@@ -141,7 +139,8 @@ public final class ConversionJob {
         plan.blocks().stream().filter(b -> !finished.containsKey(b.blockId())).toList());
     boolean allowNonFinite = o.allowNonFinite();
     List<BlockResult> results = new ArrayList<>(finished.values());
-    int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, todo.blocks().size());
+    int partitions = o.partitions() > 0 ? o.partitions()
+        : PassPartitions.firstPass(todo.blocks().size(), todo.blockBytes(), sc.defaultParallelism());
     InputLocality locality = InputLocality.of(todo.blocks());
     try (ProgressReporter progress = new ProgressReporter(sc, todo, partitions, log, PROGRESS_MILLIS)) {
       results.addAll(collect(LocalizedTasks.rdd(sc, todo.blocks(), partitions, locality::bytesByHost)
@@ -191,10 +190,7 @@ public final class ConversionJob {
         tasks.add(new NestedTask(b.blockId(), r.path(), r.secondary().offset(), (int) (r.secondaryBytes() / 4), offsets[b.tensorId()]));
       }
     }
-    // a block's absmax is small (1/16 of its input at blocksize 64): a task per block would be mostly
-    // Spark's per-task cost, so a few tasks per core each take a run of blocks
-    int partitions = o.partitions() > 0 ? o.partitions()
-        : Math.max(1, Math.min(tasks.size(), NESTED_TASKS_PER_CORE * sc.defaultParallelism()));
+    int partitions = o.partitions() > 0 ? o.partitions() : PassPartitions.doubleQuant(tasks.size(), sc.defaultParallelism());
     List<BlockResult> results = new ArrayList<>(finished.values());
     results.addAll(collect(sc.parallelize(tasks, partitions)
         .map(task -> NestedProcessor.process(task, staging, TaskContext.get().taskAttemptId()))));

@@ -7,7 +7,7 @@ import dev.quarry.quantize.QuantMode;
 /**
  * One conversion: input (model directory or .safetensors file) and output directory (local path or
  * Hadoop URI), the mode and 4-bit blocksize, module selection, the size of a tensor block (the unit
- * of work), the output shard limit, how many Spark partitions the blocks go to (0: one each),
+ * of work), the output shard limit, how many Spark partitions the blocks go to (0: {@link PassPartitions} decides),
  * whether a weight holding NaN or ±inf is kept unquantized instead of failing the run, and whether
  * the completed output of a different conversion in the output directory may be replaced.
  */
