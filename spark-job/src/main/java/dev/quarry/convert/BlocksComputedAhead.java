@@ -28,7 +28,12 @@ final class BlocksComputedAhead implements AutoCloseable {
   BlocksComputedAhead(List<Piece> blocks, int threads) {
     this.toSubmit = blocks.iterator();
     this.threads = ShardBlockThreads.join(threads);
-    fill();
+    try {
+      fill();
+    } catch (RuntimeException e) {
+      this.threads.leave();
+      throw e;
+    }
   }
 
   /** The primary bytes of the next block piece; its failure (the input changed, I/O) rethrown as it was. */
