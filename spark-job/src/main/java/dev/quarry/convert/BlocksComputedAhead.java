@@ -6,34 +6,33 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The primary bytes of a shard's blocks ({@link Piece#block()}), computed again from the input on the
- * JVM's {@link ShardBlockThreads} ahead of the one thread that writes the shard, and handed out in
- * writing order. A model that fits one shard (a 7B model in 4 bits) is written by one task: without
- * this, one core would quantize the whole model while the others wait. At most the writer's
- * {@link ShardBlockThreads#window()} of blocks are held at once, so memory grows with the block size,
- * not with the shard.
+ * The primary bytes of a shard's blocks ({@link Piece#block()}), computed again from the input on a
+ * few threads ahead of the one thread that writes the shard, and handed out in writing order. A
+ * model that fits one shard (a 7B model in 4 bits) is written by one task: without this, one core
+ * would quantize the whole model while the others wait. At most {@code threads + 1} blocks are held
+ * at once, so memory grows with the block size, not with the shard.
  */
 final class BlocksComputedAhead implements AutoCloseable {
   private final Iterator<Piece> toSubmit;
   private final ArrayDeque<Future<byte[]>> inFlight = new ArrayDeque<>();
-  private final ShardBlockThreads threads;
+  private final ExecutorService pool;
+  private final int ahead;
 
-  /**
-   * @param blocks the block pieces in the order {@link #next()} will be called for them
-   * @param threads how many threads this JVM computes blocks on (its executor's cores)
-   */
+  /** @param blocks the block pieces in the order {@link #next()} will be called for them */
   BlocksComputedAhead(List<Piece> blocks, int threads) {
     this.toSubmit = blocks.iterator();
-    this.threads = ShardBlockThreads.join(threads);
-    try {
-      fill();
-    } catch (RuntimeException e) {
-      this.threads.leave();
-      throw e;
-    }
+    this.ahead = threads + 1;
+    this.pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "quarry-shard-block");
+      t.setDaemon(true);
+      return t;
+    });
+    fill();
   }
 
   /** The primary bytes of the next block piece; its failure (the input changed, I/O) rethrown as it was. */
@@ -61,10 +60,9 @@ final class BlocksComputedAhead implements AutoCloseable {
   }
 
   private void fill() {
-    int window = threads.window();
-    while (inFlight.size() < window && toSubmit.hasNext()) {
+    while (inFlight.size() < ahead && toSubmit.hasNext()) {
       Piece piece = toSubmit.next();
-      inFlight.add(threads.submit(() -> compute(piece)));
+      inFlight.add(pool.submit(() -> compute(piece)));
     }
   }
 
@@ -87,13 +85,8 @@ final class BlocksComputedAhead implements AutoCloseable {
     return block;
   }
 
-  /** Cancels the blocks still in flight (a failed write) and gives the threads to the other writers. */
   @Override
   public void close() {
-    for (Future<byte[]> f : inFlight) {
-      f.cancel(true);
-    }
-    inFlight.clear();
-    threads.leave();
+    pool.shutdownNow();
   }
 }

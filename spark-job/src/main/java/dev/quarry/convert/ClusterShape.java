@@ -16,4 +16,12 @@ record ClusterShape(int totalCores, int executors) {
   int coresPerExecutor() {
     return Math.max(1, totalCores / Math.max(1, executors));
   }
+
+  /**
+   * Threads each of {@code shards} shard tasks may compute on: the cores the shard tasks leave idle
+   * (one shard: all), never more than one executor has.
+   */
+  int threadsPerShard(int shards) {
+    return Math.max(1, Math.min(coresPerExecutor(), totalCores / Math.max(1, shards)));
+  }
 }

@@ -90,9 +90,9 @@ public final class ConversionJob {
       OutputLayout layout = OutputLayout.of(plan, o, blocks, nested, offsets);
       List<ShardTask> shardTasks = layout.shards();
       ShardDestination destination = store.shardDestination(staging);
-      int blockThreads = cluster.coresPerExecutor();
+      int threadsPerShard = cluster.threadsPerShard(shardTasks.size());
       List<WrittenShard> written = collect(sc.parallelize(shardTasks, Math.max(1, shardTasks.size()))
-          .map(task -> ShardWriter.write(task, destination, TaskContext.get().taskAttemptId(), blockThreads)));
+          .map(task -> ShardWriter.write(task, destination, TaskContext.get().taskAttemptId(), threadsPerShard)));
       Map<String, Map<String, Long>> crcs = new HashMap<>();
       for (int i = 0; i < shardTasks.size(); i++) {
         store.commitShard(written.get(i).path(), shardTasks.get(i).fileName());

@@ -31,8 +31,8 @@ final class ShardWriter {
   private ShardWriter() {}
 
   /**
-   * Returns the written file and its tensors' CRC32C. {@code threads}: how many threads this JVM computes
-   * blocks on ahead of its writing threads, for all the shards it writes at once ({@link ShardBlockThreads}).
+   * Returns the written file and its tensors' CRC32C. {@code threads}: how many threads compute blocks ahead of
+   * the writing thread ({@link ClusterShape#threadsPerShard}).
    */
   static WrittenShard write(ShardTask task, ShardDestination destination, long attemptId, int threads)
       throws IOException {

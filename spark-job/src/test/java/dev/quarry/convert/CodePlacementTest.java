@@ -35,9 +35,11 @@ class CodePlacementTest {
   }
 
   @Test
-  void shardBlocksAreComputedOnOneExecutorsCores() {
-    assertEquals(2, new ClusterShape(2, 0).coresPerExecutor(), "local[2]: the application's JVM has both cores");
-    assertEquals(1, new ClusterShape(2, 2).coresPerExecutor(), "two single-core executors");
-    assertEquals(4, new ClusterShape(16, 4).coresPerExecutor());
+  void shardThreadsUseTheCoresTheShardTasksLeaveIdleOnOneExecutor() {
+    assertEquals(2, new ClusterShape(2, 0).threadsPerShard(1), "local[2], one shard: both cores");
+    assertEquals(1, new ClusterShape(2, 0).threadsPerShard(2));
+    assertEquals(1, new ClusterShape(2, 2).threadsPerShard(1), "a single-core executor: one thread");
+    assertEquals(4, new ClusterShape(16, 4).threadsPerShard(2), "never more than an executor's 4 cores");
+    assertEquals(1, new ClusterShape(4, 1).threadsPerShard(7));
   }
 }
