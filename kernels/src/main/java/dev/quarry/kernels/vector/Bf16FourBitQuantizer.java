@@ -38,13 +38,15 @@ final class Bf16FourBitQuantizer {
   private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
   private static final int STEP = 2 * 16;
   /**
-   * How far ahead of the codes the absmax runs, in input elements (at least one block): the
-   * reads of new input are spread over the code loop, not bunched in a pass the prefetcher
-   * cannot keep ahead of, and a block's reduction and table lookups are done long before its codes.
+   * How far ahead of the codes the absmax runs, in input elements (at least one block): the next
+   * block's reduction and table lookups overlap the codes of this one. One block of the default
+   * blocksize 64: measured on JDK 25 (Zen 3, 16 MiB input), nf4 ran about 10% faster than with 1024
+   * elements ahead, the earlier setting, and JDK 17 ran the same; reading further ahead gains
+   * nothing the hardware prefetcher does not already do for this one sequential stream.
    */
-  private static final int AHEAD_ELEMENTS = 1024;
-  /** Ring of block magnitudes: a power of two above the blocks ahead (at most 1024 / 32). */
-  private static final int RING = 64;
+  private static final int AHEAD_ELEMENTS = 64;
+  /** Ring of block magnitudes: a power of two above the blocks ahead (at most 64 / 32). */
+  private static final int RING = 4;
   private static final short MAGNITUDE_BITS = 0x7fff;
   private static final short SIGN_BIT = (short) 0x8000;
 
