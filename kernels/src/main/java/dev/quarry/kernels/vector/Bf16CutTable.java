@@ -24,6 +24,10 @@ import dev.quarry.kernels.FourBitFormat;
  * against t_j. (FP4 codes read only the positive half of a row, cuts 8..14, with magnitude keys;
  * the other half stays so that every row is the full cut list {@link CutKeys} computes.)
  *
+ * <p>{@link #LANES} holds the same entries once per row, cut j in lane j of one 16-lane vector (lane
+ * 15, which no search reads, holds the largest short), for a search that picks each lane's cut by a
+ * permute ({@link LanePermute}).
+ *
  * <p>All of it lives in static final arrays so that C2 knows their lengths and drops the bounds
  * checks of masked indices in the code loop.
  */
@@ -42,6 +46,8 @@ final class Bf16CutTable {
   private static final int REFERENCE_EXPONENT = 127;
 
   static final short[] CUTS = new short[2 * MANTISSAS * ROW_SHORTS];
+  /** Row r's entries at {@code [16 r, 16 r + 16)}: {@code LANES[row(...) / 16 + j] == CUTS[row(...) + 16 j]}. */
+  static final short[] LANES = new short[CUTS.length / 16];
   private static final short[] DEPTH = new short[2 * MANTISSAS];
   private static final short[] SIGN_DEPTH = new short[MANTISSAS];
 
@@ -113,7 +119,9 @@ final class Bf16CutTable {
         short entry = (short) ((relative << 4) | (j % 2 == 0 ? codeOfCount[j] : 0));
         int at = slot * ROW_SHORTS + j * 16;
         java.util.Arrays.fill(CUTS, at, at + 16, entry);
+        LANES[at / 16] = entry;
       }
+      LANES[slot * 16 + FourBitCuts.COUNT] = Short.MAX_VALUE;
     }
   }
 

@@ -28,9 +28,10 @@ public final class VectorKernelSupport implements KernelSupport {
   private final Bf16ToFloat16 bf16ToFloat16 = new Bf16ToFloat16(scalar);
   private final NestedAbsmaxCoder nestedAbsmax = new NestedAbsmaxCoder();
 
-  private VectorKernelSupport() {
+  /** {@code permuteSearch}: NF4 of bfloat16 picks its cuts by a lane permute ({@link LanePermute}), else by blends. */
+  VectorKernelSupport(boolean permuteSearch) {
     for (FourBitFormat format : FourBitFormat.values()) {
-      bf16FourBit.put(format, new Bf16FourBitQuantizer(format, scalar));
+      bf16FourBit.put(format, new Bf16FourBitQuantizer(format, permuteSearch, scalar));
       f16FourBit.put(format, new HalfFourBitQuantizer(format, scalar));
     }
   }
@@ -45,7 +46,7 @@ public final class VectorKernelSupport implements KernelSupport {
       throw new UnsupportedOperationException("the CPU's preferred vector size is " + preferred
           + " bits; the vector kernels need " + BITS);
     }
-    return new VectorKernelSupport();
+    return new VectorKernelSupport(LanePermute.FAST);
   }
 
   @Override

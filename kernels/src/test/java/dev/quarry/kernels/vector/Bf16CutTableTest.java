@@ -48,7 +48,9 @@ class Bf16CutTableTest {
         for (int lane = 1; lane < 16; lane++) {
           assertEquals(entry, Bf16CutTable.CUTS[row + 16 * j + lane], "spread, " + where);
         }
+        assertEquals(entry, Bf16CutTable.LANES[row / 16 + j], "lane of the row vector, " + where);
       }
+      assertEquals(Short.MAX_VALUE, Bf16CutTable.LANES[row / 16 + FourBitCuts.COUNT], "unused lane, " + format);
     }
     assertTrue(fast > 25000, "fast magnitudes: " + fast);
   }

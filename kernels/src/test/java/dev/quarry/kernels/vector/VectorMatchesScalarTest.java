@@ -9,6 +9,7 @@ import dev.quarry.kernels.Float16OverflowException;
 import dev.quarry.kernels.FourBitFormat;
 import dev.quarry.kernels.KernelSupport;
 import dev.quarry.kernels.Kernels;
+import java.util.List;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,12 @@ class VectorMatchesScalarTest {
   private static final int[] BLOCKSIZES = {32, 64, 128, 256, 512, 1024, 2048, 4096};
   private static final KernelSupport SCALAR = Kernels.scalar();
   private static final KernelSupport VECTOR = VectorKernelSupport.create(true);
+  /**
+   * The vector kernels with each of NF4's two searches of bfloat16 cuts: a host runs the one
+   * {@link LanePermute} picks, and both must give the reference's bytes on every host.
+   */
+  private static final List<KernelSupport> BOTH_SEARCHES =
+      List.of(new VectorKernelSupport(false), new VectorKernelSupport(true));
 
   static LongStream seeds() {
     String fixed = System.getProperty("quarry.test.seed");
@@ -147,19 +154,23 @@ class VectorMatchesScalarTest {
     void run(KernelSupport kernels, byte[] codes, float[] scales);
   }
 
-  /** The vector kernels write the reference's codes and scales, or reject the same overflow. */
+  /** The vector kernels (with each NF4 search) write the reference's codes and scales, or reject the same overflow. */
   private static void assertSameCodesAndScales(CodesAndScales call, int codes, int scales, String where) {
-    byte[] expectedCodes = new byte[codes];
-    float[] expectedScales = new float[scales];
-    byte[] actualCodes = new byte[codes];
-    float[] actualScales = new float[scales];
-    if (bothOverflowAlike(() -> call.run(SCALAR, expectedCodes, expectedScales),
-        () -> call.run(VECTOR, actualCodes, actualScales), where)) {
-      return;
+    for (boolean permute : new boolean[] {false, true}) {
+      KernelSupport vector = BOTH_SEARCHES.get(permute ? 1 : 0);
+      String search = where + ", nf4 search by " + (permute ? "lane permute" : "blends");
+      byte[] expectedCodes = new byte[codes];
+      float[] expectedScales = new float[scales];
+      byte[] actualCodes = new byte[codes];
+      float[] actualScales = new float[scales];
+      if (bothOverflowAlike(() -> call.run(SCALAR, expectedCodes, expectedScales),
+          () -> call.run(vector, actualCodes, actualScales), search)) {
+        continue;
+      }
+      call.run(vector, actualCodes, actualScales);
+      assertArrayEquals(bits(expectedScales), bits(actualScales), "scales (absmax / SCB), " + search);
+      assertArrayEquals(expectedCodes, actualCodes, "codes, " + search);
     }
-    call.run(VECTOR, actualCodes, actualScales);
-    assertArrayEquals(bits(expectedScales), bits(actualScales), "scales (absmax / SCB), " + where);
-    assertArrayEquals(expectedCodes, actualCodes, "codes, " + where);
   }
 
   /**
