@@ -175,58 +175,60 @@ final class Bf16FourBitQuantizer {
             .lanewise(VectorOperators.OR, (short) 8, negativeA);
         codeB = lastB.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, kb.compare(VectorOperators.GT, lastB))
             .lanewise(VectorOperators.OR, (short) 8, negativeB);
+      } else if (permuteSearch) {
+        // NF4 by lane permute: the relative key and the first level as by blends (below)
+        ShortVector ka = ra.lanewise(VectorOperators.XOR, va.lanewise(VectorOperators.ASHR, 15)).lanewise(VectorOperators.LSHL, 4);
+        ShortVector kb = rb.lanewise(VectorOperators.XOR, vb.lanewise(VectorOperators.ASHR, 15)).lanewise(VectorOperators.LSHL, 4);
+        VectorMask<Short> a3 = va.compare(VectorOperators.GT, firstV);
+        VectorMask<Short> b3 = vb.compare(VectorOperators.GT, firstV);
+        // the count so far picks the next cut to compare with: count + 3, + 1, + 0 after the
+        // first level's 8, and a passed cut adds 4, 2, 1
+        ShortVector row = ShortVector.fromArray(S, Bf16CutTable.LANES, at >> 4);
+        ShortVector countA = ZERO.blend(EIGHT, a3);
+        ShortVector countB = ZERO.blend(EIGHT, b3);
+        countA = countA.lanewise(VectorOperators.ADD, FOUR, ka.compare(VectorOperators.GT, countA.add(THREE).selectFrom(row)));
+        countB = countB.lanewise(VectorOperators.ADD, FOUR, kb.compare(VectorOperators.GT, countB.add(THREE).selectFrom(row)));
+        countA = countA.lanewise(VectorOperators.ADD, TWO, ka.compare(VectorOperators.GT, countA.add(ONE).selectFrom(row)));
+        countB = countB.lanewise(VectorOperators.ADD, TWO, kb.compare(VectorOperators.GT, countB.add(ONE).selectFrom(row)));
+        // NF4's code is its count
+        codeA = countA.lanewise(VectorOperators.ADD, ONE, ka.compare(VectorOperators.GT, countA.selectFrom(row)));
+        codeB = countB.lanewise(VectorOperators.ADD, ONE, kb.compare(VectorOperators.GT, countB.selectFrom(row)));
       } else {
-        // NF4: a 4-level search of the whole row with the relative key (negative inputs' bits
-        // flipped), shifted left by 4 to compare with entries
+        // NF4: a 4-level search of the whole row (the lower half, cuts 0..6, read here) with the
+        // relative key (negative inputs' bits flipped), shifted left by 4 to compare with entries
         ShortVector ka = ra.lanewise(VectorOperators.XOR, va.lanewise(VectorOperators.ASHR, 15)).lanewise(VectorOperators.LSHL, 4);
         ShortVector kb = rb.lanewise(VectorOperators.XOR, vb.lanewise(VectorOperators.ASHR, 15)).lanewise(VectorOperators.LSHL, 4);
         // the first level straight from the input, off the chain of the relative key: cut 7 is a
         // positive key, and keys of positive inputs are their bits: negative inputs are below as shorts
         VectorMask<Short> a3 = va.compare(VectorOperators.GT, firstV);
         VectorMask<Short> b3 = vb.compare(VectorOperators.GT, firstV);
-        if (permuteSearch) {
-          // the count so far picks the next cut to compare with: count + 3, + 1, + 0 after the
-          // first level's 8, and a passed cut adds 4, 2, 1
-          ShortVector row = ShortVector.fromArray(S, Bf16CutTable.LANES, at >> 4);
-          ShortVector countA = ZERO.blend(EIGHT, a3);
-          ShortVector countB = ZERO.blend(EIGHT, b3);
-          countA = countA.lanewise(VectorOperators.ADD, FOUR, ka.compare(VectorOperators.GT, countA.add(THREE).selectFrom(row)));
-          countB = countB.lanewise(VectorOperators.ADD, FOUR, kb.compare(VectorOperators.GT, countB.add(THREE).selectFrom(row)));
-          countA = countA.lanewise(VectorOperators.ADD, TWO, ka.compare(VectorOperators.GT, countA.add(ONE).selectFrom(row)));
-          countB = countB.lanewise(VectorOperators.ADD, TWO, kb.compare(VectorOperators.GT, countB.add(ONE).selectFrom(row)));
-          // NF4's code is its count
-          codeA = countA.lanewise(VectorOperators.ADD, ONE, ka.compare(VectorOperators.GT, countA.selectFrom(row)));
-          codeB = countB.lanewise(VectorOperators.ADD, ONE, kb.compare(VectorOperators.GT, countB.selectFrom(row)));
-        } else {
-          // by blends: the lower half of the row, cuts 0..6, read here
-          ShortVector c0 = ShortVector.fromArray(S, cuts, at + 0 * 16);
-          ShortVector c1 = ShortVector.fromArray(S, cuts, at + 1 * 16);
-          ShortVector c2 = ShortVector.fromArray(S, cuts, at + 2 * 16);
-          ShortVector c3 = ShortVector.fromArray(S, cuts, at + 3 * 16);
-          ShortVector c4 = ShortVector.fromArray(S, cuts, at + 4 * 16);
-          ShortVector c5 = ShortVector.fromArray(S, cuts, at + 5 * 16);
-          ShortVector c6 = ShortVector.fromArray(S, cuts, at + 6 * 16);
-          // the first level's outcome is known first (straight from the input), so each lane's half
-          // of the row is picked by it up front: the same 11 blends, but the later levels wait for
-          // one blend less each
-          VectorMask<Short> a2 = ka.compare(VectorOperators.GT, c3.blend(c11, a3));
-          VectorMask<Short> b2 = kb.compare(VectorOperators.GT, c3.blend(c11, b3));
-          ShortVector ha0 = c0.blend(c8, a3);
-          ShortVector ha2 = c2.blend(c10, a3);
-          ShortVector ha4 = c4.blend(c12, a3);
-          ShortVector ha6 = c6.blend(c14, a3);
-          ShortVector hb0 = c0.blend(c8, b3);
-          ShortVector hb2 = c2.blend(c10, b3);
-          ShortVector hb4 = c4.blend(c12, b3);
-          ShortVector hb6 = c6.blend(c14, b3);
-          VectorMask<Short> a1 = ka.compare(VectorOperators.GT, c1.blend(c9, a3).blend(c5.blend(c13, a3), a2));
-          VectorMask<Short> b1 = kb.compare(VectorOperators.GT, c1.blend(c9, b3).blend(c5.blend(c13, b3), b2));
-          ShortVector lastA = ha0.blend(ha2, a1).blend(ha4.blend(ha6, a1), a2);
-          ShortVector lastB = hb0.blend(hb2, b1).blend(hb4.blend(hb6, b1), b2);
-          // code: the last cut's low bits, bit 0 flipped when the key passes it
-          codeA = lastA.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, ka.compare(VectorOperators.GT, lastA));
-          codeB = lastB.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, kb.compare(VectorOperators.GT, lastB));
-        }
+        ShortVector c0 = ShortVector.fromArray(S, cuts, at + 0 * 16);
+        ShortVector c1 = ShortVector.fromArray(S, cuts, at + 1 * 16);
+        ShortVector c2 = ShortVector.fromArray(S, cuts, at + 2 * 16);
+        ShortVector c3 = ShortVector.fromArray(S, cuts, at + 3 * 16);
+        ShortVector c4 = ShortVector.fromArray(S, cuts, at + 4 * 16);
+        ShortVector c5 = ShortVector.fromArray(S, cuts, at + 5 * 16);
+        ShortVector c6 = ShortVector.fromArray(S, cuts, at + 6 * 16);
+        // the first level's outcome is known first (straight from the input), so each lane's half
+        // of the row is picked by it up front: the same 11 blends, but the later levels wait for
+        // one blend less each
+        VectorMask<Short> a2 = ka.compare(VectorOperators.GT, c3.blend(c11, a3));
+        VectorMask<Short> b2 = kb.compare(VectorOperators.GT, c3.blend(c11, b3));
+        ShortVector ha0 = c0.blend(c8, a3);
+        ShortVector ha2 = c2.blend(c10, a3);
+        ShortVector ha4 = c4.blend(c12, a3);
+        ShortVector ha6 = c6.blend(c14, a3);
+        ShortVector hb0 = c0.blend(c8, b3);
+        ShortVector hb2 = c2.blend(c10, b3);
+        ShortVector hb4 = c4.blend(c12, b3);
+        ShortVector hb6 = c6.blend(c14, b3);
+        VectorMask<Short> a1 = ka.compare(VectorOperators.GT, c1.blend(c9, a3).blend(c5.blend(c13, a3), a2));
+        VectorMask<Short> b1 = kb.compare(VectorOperators.GT, c1.blend(c9, b3).blend(c5.blend(c13, b3), b2));
+        ShortVector lastA = ha0.blend(ha2, a1).blend(ha4.blend(ha6, a1), a2);
+        ShortVector lastB = hb0.blend(hb2, b1).blend(hb4.blend(hb6, b1), b2);
+        // code: the last cut's low bits, bit 0 flipped when the key passes it
+        codeA = lastA.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, ka.compare(VectorOperators.GT, lastA));
+        codeB = lastB.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, kb.compare(VectorOperators.GT, lastB));
       }
       // nibbles: on a 32-bit lane element 2j sits in the low half, 2j+1 in the high half; the
       // narrowing keeps the low byte of each lane, so the bits shifted above it need no mask
