@@ -9,6 +9,11 @@ import java.util.SplittableRandom;
  * 1.0, every other tensor is normal with standard deviation 0.02 (transformers'
  * {@code initializer_range}). Each tensor has its own random stream derived from the seed and its
  * name, so the bytes do not depend on the order tensors are written in.
+ *
+ * <p>The normals come from Box–Muller over {@link SplittableRandom#nextDouble()} with
+ * {@link StrictMath}, whose results Java specifies bit for bit, so the sample (and every checksum
+ * of its conversions) is the same on every JDK: {@code SplittableRandom.nextGaussian()} gave
+ * different values on JDK 17 and 25 for a few elements (two of the demo's five shards differed).
  */
 final class SampleValues {
   private static final short BF16_ONE = 0x3f80;
@@ -16,6 +21,9 @@ final class SampleValues {
 
   private final boolean ones;
   private final SplittableRandom random;
+  /** Box–Muller makes normals in pairs: the second of the last pair, when not yet used. */
+  private double spare;
+  private boolean hasSpare;
 
   SampleValues(TensorSpec tensor, long seed) {
     this.ones = tensor.name().endsWith("norm.weight");
@@ -25,8 +33,21 @@ final class SampleValues {
   /** Fills {@code dst} (little-endian) from its position up to its limit with the next values. */
   void fill(ByteBuffer dst) {
     while (dst.remaining() >= 2) {
-      dst.putShort(ones ? BF16_ONE : toBfloat16((float) (random.nextGaussian() * STD)));
+      dst.putShort(ones ? BF16_ONE : toBfloat16((float) (nextNormal() * STD)));
     }
+  }
+
+  private double nextNormal() {
+    if (hasSpare) {
+      hasSpare = false;
+      return spare;
+    }
+    // 1 - u lies in (0, 1]: the logarithm stays finite
+    double radius = StrictMath.sqrt(-2 * StrictMath.log(1 - random.nextDouble()));
+    double angle = 2 * StrictMath.PI * random.nextDouble();
+    spare = radius * StrictMath.sin(angle);
+    hasSpare = true;
+    return radius * StrictMath.cos(angle);
   }
 
   /** Round to nearest even, as torch's float → bfloat16 cast does (values here are finite). */
