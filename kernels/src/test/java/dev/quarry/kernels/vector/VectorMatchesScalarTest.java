@@ -9,7 +9,7 @@ import dev.quarry.kernels.Float16OverflowException;
 import dev.quarry.kernels.FourBitFormat;
 import dev.quarry.kernels.KernelSupport;
 import dev.quarry.kernels.Kernels;
-import java.util.List;
+import java.util.Map;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -27,11 +27,12 @@ class VectorMatchesScalarTest {
   private static final KernelSupport SCALAR = Kernels.scalar();
   private static final KernelSupport VECTOR = VectorKernelSupport.create(true);
   /**
-   * The vector kernels with each of NF4's two searches of bfloat16 cuts: a host runs the one
-   * {@link LanePermute} picks, and both must give the reference's bytes on every host.
+   * The vector kernels with each of NF4's two searches of bfloat16 cuts, by blends and by lane
+   * permute: a host runs the one {@link LanePermute} picks, and both must give the reference's
+   * bytes on every host.
    */
-  private static final List<KernelSupport> BOTH_SEARCHES =
-      List.of(new VectorKernelSupport(false), new VectorKernelSupport(true));
+  private static final Map<String, KernelSupport> BY_NF4_SEARCH =
+      Map.of("blends", new VectorKernelSupport(false), "lane permute", new VectorKernelSupport(true));
 
   static LongStream seeds() {
     String fixed = System.getProperty("quarry.test.seed");
@@ -156,9 +157,9 @@ class VectorMatchesScalarTest {
 
   /** The vector kernels (with each NF4 search) write the reference's codes and scales, or reject the same overflow. */
   private static void assertSameCodesAndScales(CodesAndScales call, int codes, int scales, String where) {
-    for (boolean permute : new boolean[] {false, true}) {
-      KernelSupport vector = BOTH_SEARCHES.get(permute ? 1 : 0);
-      String search = where + ", nf4 search by " + (permute ? "lane permute" : "blends");
+    for (Map.Entry<String, KernelSupport> bySearch : BY_NF4_SEARCH.entrySet()) {
+      KernelSupport vector = bySearch.getValue();
+      String search = where + ", nf4 search by " + bySearch.getKey();
       byte[] expectedCodes = new byte[codes];
       float[] expectedScales = new float[scales];
       byte[] actualCodes = new byte[codes];
