@@ -3,13 +3,21 @@ package dev.quarry.convert;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * The cores and executors of the running application, as the driver sees them: Spark's default
- * parallelism (all cores) and the registered executors less the driver's own entry (none in local
- * mode, where the driver runs the tasks on all cores).
+ * The cores and executors of the running application, as the driver's scheduler sees them: Spark's
+ * default parallelism (the cores it has registered) and the executors it has registered (none in
+ * local mode, where the driver runs the tasks on all cores).
  */
 record ClusterShape(int totalCores, int executors) {
+  /**
+   * Counts the executors in the scheduler backend's own registry, the one that counts the cores
+   * ({@code SparkContext.getExecutorIds}: Scala-private to Spark, public in its bytecode). The public
+   * views lag behind it: the status tracker is fed by the listener bus, and on a busy two-core machine
+   * it once listed one executor of two, so one shard's codes were recomputed on one core instead of
+   * staged by both; block managers register later still, after their executor has started.
+   */
   static ClusterShape of(JavaSparkContext sc) {
-    return new ClusterShape(sc.defaultParallelism(), sc.statusTracker().getExecutorInfos().length - 1);
+    int executors = sc.isLocal() ? 0 : sc.sc().getExecutorIds().size();
+    return new ClusterShape(sc.defaultParallelism(), executors);
   }
 
   /** The cores one executor runs tasks on (an even split; all of them in local mode). */
@@ -23,5 +31,11 @@ record ClusterShape(int totalCores, int executors) {
    */
   int threadsPerShard(int shards) {
     return Math.max(1, Math.min(coresPerExecutor(), totalCores / Math.max(1, shards)));
+  }
+
+  @Override
+  public String toString() {
+    return executors == 0 ? "local mode, " + totalCores + " cores"
+        : executors + " executor(s), " + totalCores + " cores";
   }
 }

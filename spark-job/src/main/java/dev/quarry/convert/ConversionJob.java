@@ -74,8 +74,8 @@ public final class ConversionJob {
       long quantizeStart = System.nanoTime();
       ClusterShape cluster = ClusterShape.of(sc);
       boolean stageCodes = !CodePlacement.recompute(plannedLayout(plan, o), cluster);
-      log.accept(stageCodes ? "codes: staged by the first pass for the shard writers to copy"
-          : "codes: computed again by the shard writers (the first pass keeps their CRC32C)");
+      log.accept((stageCodes ? "codes: staged by the first pass for the shard writers to copy"
+          : "codes: computed again by the shard writers (the first pass keeps their CRC32C)") + " (" + cluster + ")");
       List<BlockResult> blocks = quantizeBlocks(sc, plan, o, staging, stageCodes, log);
       phases.ended("quantize");
       NonFiniteTensors nonFinite = NonFiniteTensors.keepUnquantized(plan, blocks, log);

@@ -71,7 +71,8 @@ class StandaloneClusterIT {
         "convert", "--input", input, "--output", clusterOut.toString(), "--mode", "nf4-dq", "--block-size-mb", "1");
     assertEquals(0, r.exitCode(), "scripts/submit failed:\n" + r.output());
     assertTrue(r.output().contains("converted 21 tensors"), r.output());
-    assertTrue(r.output().contains("codes: staged"), r.output());
+    assertTrue(r.output().contains("codes: staged by the first pass for the shard writers to copy (2 executor(s), 2 cores)"),
+        r.output());
 
     Path localOut = dir.resolve("local-nf4-dq");
     JavaSparkContext sc = SparkTestContext.start("StandaloneClusterIT");
