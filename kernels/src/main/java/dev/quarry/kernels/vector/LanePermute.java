@@ -10,7 +10,7 @@ import jdk.incubator.vector.ShortVector;
  * instead of by blends ({@link Bf16FourBitQuantizer}). Decided once per JVM, and logged.
  *
  * <p>It does with AVX-512 (C2 emits {@code vpermw} and masked adds; on x86 the preferred vectors are
- * 512 bits only with AVX-512) on JDK 25: there nf4 ran 5.5–5.9 GB/s per core against 3.1–3.3 by
+ * 512 bits only with AVX-512) on JDK 25: there nf4 ran 4.9–5.7 GB/s per core against 4.0–4.3 by
  * blends (bf16, blocksize 64, 16 MiB, one JVM per run, alternating; AMD EPYC, 2026-12-07). With AVX2
  * code ({@code -XX:UseAVX=2}) the permute of shorts is emulated: 3.3 against 3.8 GB/s. JDK 17 checks
  * every computed shuffle's indexes, about 10 instructions a level: 2.6–3.9 against 3.6–4.5 GB/s.
