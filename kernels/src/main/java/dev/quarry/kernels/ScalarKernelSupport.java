@@ -38,6 +38,27 @@ public final class ScalarKernelSupport implements KernelSupport {
     }
   }
 
+  @Override
+  public void absmax4Bit(ElementType type, short[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff) {
+    Blocksize.check(blocksize);
+    float[] block = new float[Math.min(blocksize, n)];
+    for (int start = 0, b = 0; start < n; start += blocksize, b++) {
+      int length = Math.min(blocksize, n - start);
+      for (int i = 0; i < length; i++) {
+        block[i] = Float16.widen(type, x[xOff + start + i]);
+      }
+      absmax[absmaxOff + b] = BlockAbsmax.of(block, 0, length, blocksize);
+    }
+  }
+
+  @Override
+  public void absmax4Bit(float[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff) {
+    Blocksize.check(blocksize);
+    for (int start = 0, b = 0; start < n; start += blocksize, b++) {
+      absmax[absmaxOff + b] = BlockAbsmax.of(x, xOff + start, Math.min(blocksize, n - start), blocksize);
+    }
+  }
+
   /**
    * One block of {@code bnb-exact.md} §2. Blocks start at even elements (blocksizes are even), so
    * the block's codes fill {@code ceil(length / 2)} whole bytes from {@code packedOff}.

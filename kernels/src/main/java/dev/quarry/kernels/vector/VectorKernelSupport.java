@@ -2,7 +2,9 @@ package dev.quarry.kernels.vector;
 
 import dev.quarry.kernels.Blocksize;
 import dev.quarry.kernels.ElementType;
+import dev.quarry.kernels.Float16;
 import dev.quarry.kernels.FourBitFormat;
+import dev.quarry.kernels.GpuMath;
 import dev.quarry.kernels.GroupSquares;
 import dev.quarry.kernels.KernelSupport;
 import dev.quarry.kernels.Kernels;
@@ -19,6 +21,9 @@ import jdk.incubator.vector.VectorShape;
  * other block, row, group or element type (float32 input) goes to {@link Kernels#scalar()}.
  */
 public final class VectorKernelSupport implements KernelSupport {
+  /** The magnitude bits of +inf: at or above them a 16-bit value is not finite. */
+  private static final int BF16_INF = 0x7f80;
+  private static final int F16_INF = 0x7c00;
   private static final int BITS = ShortVector.SPECIES_256.vectorBitSize();
 
   private final KernelSupport scalar = Kernels.scalar();
@@ -69,6 +74,28 @@ public final class VectorKernelSupport implements KernelSupport {
   public void quantize4Bit(FourBitFormat format, float[] x, int xOff, int n, int blocksize,
       byte[] packed, int packedOff, float[] absmax, int absmaxOff) {
     scalar.quantize4Bit(format, x, xOff, n, blocksize, packed, packedOff, absmax, absmaxOff);
+  }
+
+  @Override
+  public void absmax4Bit(ElementType type, short[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff) {
+    Blocksize.check(blocksize);
+    int nonFinite = type == ElementType.BF16 ? BF16_INF : F16_INF;
+    for (int start = 0, b = 0; start < n; start += blocksize, b++) {
+      int length = Math.min(blocksize, n - start);
+      int magnitude = MaxMagnitude.of(x, xOff + start, length);
+      if (magnitude >= nonFinite) {
+        // inf, or NaN (which the GPU's fmaxf skips): the reference's rules, block by block
+        scalar.absmax4Bit(type, x, xOff + start, length, blocksize, absmax, absmaxOff + b);
+      } else {
+        // |x| orders as its bits without the sign, and FTZ keeps that order: FTZ(max |x|) = max |FTZ(x)|
+        absmax[absmaxOff + b] = GpuMath.ftz(Float16.widen(type, (short) magnitude));
+      }
+    }
+  }
+
+  @Override
+  public void absmax4Bit(float[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff) {
+    scalar.absmax4Bit(x, xOff, n, blocksize, absmax, absmaxOff);
   }
 
   @Override

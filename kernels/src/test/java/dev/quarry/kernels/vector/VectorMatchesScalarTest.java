@@ -68,6 +68,35 @@ class VectorMatchesScalarTest {
     }
   }
 
+  /**
+   * The scan of double quantization computes the absmax without the codes; it must be the absmax
+   * the quantizer writes (the offset it fixes is checked against the quantizing pass), on the
+   * scalar reference and the vector kernels alike.
+   */
+  @ParameterizedTest(name = "seed {0} {1} {2}")
+  @MethodSource("fourBitCases")
+  void absmaxScanIsTheQuantizersAbsmax(long seed, FourBitFormat format, ElementType type) {
+    AdversarialInputs inputs = new AdversarialInputs(seed);
+    for (int blocksize : BLOCKSIZES) {
+      int blocks = 1 + inputs.nextInt(Math.max(2, 16384 / blocksize));
+      int n = blocks * blocksize - (inputs.nextInt(2) == 0 ? 0 : 1 + inputs.nextInt(blocksize - 1));
+      float[] x = inputs.floats(n, blocksize, format);
+      Object in = input(type, x, 0);
+      float[] quantized = new float[blocks];
+      kernelFourBit(SCALAR, format, type, in, 0, n, blocksize, new byte[(n + 1) / 2], quantized);
+      for (KernelSupport k : new KernelSupport[] {SCALAR, VECTOR}) {
+        float[] scanned = new float[blocks];
+        if (in instanceof float[] f) {
+          k.absmax4Bit(f, 0, n, blocksize, scanned, 0);
+        } else {
+          k.absmax4Bit(type, (short[]) in, 0, n, blocksize, scanned, 0);
+        }
+        assertArrayEquals(quantized, scanned, k.name() + ": seed " + seed + ", " + format + ", " + type
+            + ", blocksize " + blocksize + ", n " + n);
+      }
+    }
+  }
+
   @ParameterizedTest(name = "seed {0} {1}")
   @MethodSource("typedCases")
   void quantizeInt8RowsMatchesScalar(long seed, ElementType type) {
