@@ -98,6 +98,15 @@ public final class ExactSum implements Serializable {
     return scaled.signum() < 0 ? -magnitude : magnitude;
   }
 
+  /**
+   * Whether both hold the same exact sum (however it was split, ordered or carried): a block whose
+   * sum differs from the one an earlier pass over the same bytes computed was read from changed input.
+   */
+  public boolean sameSumAs(ExactSum other) {
+    return nan == other.nan && positiveInfinities == other.positiveInfinities
+        && negativeInfinities == other.negativeInfinities && scaledSum().equals(other.scaledSum());
+  }
+
   /** The finite sum times 2^149, as an integer. */
   private BigInteger scaledSum() {
     BigInteger sum = BigInteger.ZERO;

@@ -1,6 +1,7 @@
 package dev.quarry.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -110,7 +111,11 @@ class ExactSumTest {
       ExactSum merged = new ExactSum();
       pieces.forEach(merged::merge);
       assertEquals(Float.floatToRawIntBits(whole), Float.floatToRawIntBits(merged.mean(values.length)));
+      assertTrue(merged.sameSumAs(sumOf(values)), "the same exact sum, however split");
     }
+    ExactSum oneMore = sumOf(values);
+    oneMore.add(0x1p-149f);
+    assertFalse(oneMore.sameSumAs(sumOf(values)), "one subnormal ulp more is another sum");
   }
 
   @Test

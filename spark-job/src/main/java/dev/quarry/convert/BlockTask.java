@@ -18,7 +18,7 @@ import java.io.Serializable;
  */
 public record BlockTask(int blockId, int tensorId, String file, String tensor, ElementType type, long dataOffset,
     long rows, long cols, boolean transposed, long firstElement, long elementCount, long chunkAlign,
-    TensorAction action, QuantMode mode, int blocksize) implements Serializable {
+    TensorAction action, QuantMode mode, int blocksize) implements Serializable, ProgressItem {
   private static final long serialVersionUID = 1L;
 
   public long inputBytes() {

@@ -5,27 +5,33 @@ import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The primary bytes of a shard's blocks ({@link Piece#block()}), computed again from the input on a
- * few threads ahead of the one thread that writes the shard, and handed out in writing order. A
- * model that fits one shard (a 7B model in 4 bits) is written by one task: without this, one core
- * would quantize the whole model while the others wait. At most {@code threads + 1} blocks are held
- * at once, so memory grows with the block size, not with the shard.
+ * Pieces of a shard computed on a few threads ahead of the one thread that streams the shard, and
+ * handed out in writing order ({@link StreamedShardWriter}: a store without positioned writes is
+ * written by one task per shard, and without this one core would quantize the whole shard while the
+ * others wait). At most {@code threads + 1} pieces are held at once, so memory grows with the block
+ * size, not with the shard.
  */
-final class BlocksComputedAhead implements AutoCloseable {
-  private final Iterator<Piece> toSubmit;
-  private final ArrayDeque<Future<byte[]>> inFlight = new ArrayDeque<>();
+final class BlocksComputedAhead<T> implements AutoCloseable {
+  /** A computation of one piece. */
+  interface Computation<T> {
+    T compute() throws IOException;
+  }
+
+  private final Iterator<Computation<T>> toSubmit;
+  private final ArrayDeque<Future<T>> inFlight = new ArrayDeque<>();
   private final ExecutorService pool;
   private final int ahead;
 
-  /** @param blocks the block pieces in the order {@link #next()} will be called for them */
-  BlocksComputedAhead(List<Piece> blocks, int threads) {
-    this.toSubmit = blocks.iterator();
+  /** @param pieces the computations in the order {@link #next()} will be called for them */
+  BlocksComputedAhead(List<Computation<T>> pieces, int threads) {
+    this.toSubmit = pieces.iterator();
     this.ahead = threads + 1;
     this.pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "quarry-shard-block");
@@ -35,11 +41,11 @@ final class BlocksComputedAhead implements AutoCloseable {
     fill();
   }
 
-  /** The primary bytes of the next block piece; its failure (the input changed, I/O) rethrown as it was. */
-  byte[] next() throws IOException {
-    Future<byte[]> head = inFlight.poll();
+  /** The next piece; its failure (the input changed, I/O) rethrown as it was. */
+  T next() throws IOException {
+    Future<T> head = inFlight.poll();
     if (head == null) {
-      throw new IllegalStateException("more block pieces asked for than the shard has");
+      throw new IllegalStateException("more pieces asked for than the shard has");
     }
     fill();
     try {
@@ -52,6 +58,9 @@ final class BlocksComputedAhead implements AutoCloseable {
       if (cause instanceof UncheckedIOException u) {
         throw u.getCause();
       }
+      if (cause instanceof IOException io) {
+        throw io;
+      }
       if (cause instanceof RuntimeException r) {
         throw r;
       }
@@ -61,28 +70,10 @@ final class BlocksComputedAhead implements AutoCloseable {
 
   private void fill() {
     while (inFlight.size() < ahead && toSubmit.hasNext()) {
-      Piece piece = toSubmit.next();
-      inFlight.add(pool.submit(() -> compute(piece)));
+      Computation<T> piece = toSubmit.next();
+      Callable<T> call = piece::compute;
+      inFlight.add(pool.submit(call));
     }
-  }
-
-  /**
-   * Straight into an array of the piece's length (no growing buffer, no copy of it at the end); bytes
-   * beyond it are not kept, and {@link BlockProcessor#writePrimary} fails the block for them.
-   */
-  private static byte[] compute(Piece piece) {
-    byte[] block = new byte[Math.toIntExact(piece.length())];
-    int[] filled = {0};
-    try {
-      BlockProcessor.writePrimary(piece, (bytes, length) -> {
-        int kept = Math.min(length, block.length - filled[0]);
-        System.arraycopy(bytes, 0, block, filled[0], kept);
-        filled[0] += kept;
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return block;
   }
 
   @Override

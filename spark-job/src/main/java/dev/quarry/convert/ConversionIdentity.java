@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +17,8 @@ import org.apache.hadoop.fs.Path;
  * What a conversion is, as one JSON line: its input files (path, length, modification time) and
  * every option that changes the output bytes. A completed output holds it in {@code _SUCCESS}, so a
  * rerun tells its own finished output (nothing to do) from a different model's or mode's (refused
- * unless --overwrite). The staging key adds the tensor block size, which fixes how the work is cut:
- * staged blocks are reused only by a run of the same input, options and cut.
+ * unless --overwrite). The same identity at commit as at the start also tells that no input file
+ * changed under the conversion.
  */
 record ConversionIdentity(String json) {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,11 +61,6 @@ record ConversionIdentity(String json) {
     }
   }
 
-  /** The name of this conversion's staging directory when its work is cut into blocks of {@code blockBytes}. */
-  String stagingKey(long blockBytes) {
-    return sha256(json + "\nblock_bytes=" + blockBytes).substring(0, 32);
-  }
-
   /** "input X, mode Y" of an identity read back from an output, or a phrase saying it is unknown. */
   static String describe(String json) {
     try {
@@ -82,11 +74,4 @@ record ConversionIdentity(String json) {
     return "not recorded";
   }
 
-  private static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
-  }
 }

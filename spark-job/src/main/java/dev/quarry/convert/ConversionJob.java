@@ -5,32 +5,29 @@ import dev.quarry.fs.PathOverlap;
 import dev.quarry.json.ShardIndexJson;
 import dev.quarry.kernels.ExactSum;
 import dev.quarry.manifest.ManifestWriter;
+import dev.quarry.quality.ErrorStats;
 import dev.quarry.quantize.ModuleSelector;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.safetensors.CheckpointException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * A whole conversion on Spark: read and plan on the driver; executors quantize the blocks; the
- * driver reduces the double-quant offsets and executors quantize the absmax; executors assemble
- * one output shard each; the driver commits (shards, index, config.json, other files, _SUCCESS).
+ * A whole conversion on Spark: read and plan on the driver ({@link #prepare}), then the phases of
+ * {@link #run}: scan, lay out, quantize and write, commit.
  */
 public final class ConversionJob {
-  private static final long PROGRESS_MILLIS = 5_000;
+  /** How often the progress of a pass is logged. */
+  static final long PROGRESS_MILLIS = 5_000;
   /** How long a failed run waits for the tasks still running before it removes its output. */
   private static final long ABANDON_WAIT_MILLIS = 60_000;
 
@@ -56,6 +53,11 @@ public final class ConversionJob {
     return new PreparedConversion(o, store, model, plan, identity, ExistingOutput.alreadyDone(store, identity, o.overwrite()));
   }
 
+  /**
+   * The phases: scan (only where the layout depends on the data: double quantization's offsets,
+   * --allow-non-finite), lay out every output byte, quantize and write each byte once where it
+   * goes, then commit (metadata, manifest, everything forced to disk, {@code _SUCCESS} last).
+   */
   public static ConvertSummary run(JavaSparkContext sc, PreparedConversion c, Consumer<String> log) throws IOException {
     if (c.alreadyDone()) {
       return ConvertSummary.nothingToDo();
@@ -65,54 +67,46 @@ public final class ConversionJob {
     OutputStore store = c.store;
     InputModel model = c.model;
     ConversionPlan plan = c.plan;
-    ConversionIdentity identity = c.identity;
     log.accept(String.format("planned %d tensors (%d to %s) in %d blocks from %d shard(s)",
         plan.tensors().size(), quantizedCount(plan), o.mode(), plan.blocks().size(), model.shards().size()));
-    String staging = store.prepare(identity.stagingKey(o.blockBytes()));
+    store.prepare();
     PhaseClock phases = new PhaseClock(log);
     try {
-      long quantizeStart = System.nanoTime();
-      ClusterShape cluster = ClusterShape.of(sc);
-      boolean stageCodes = !CodePlacement.recompute(plannedLayout(plan, o), cluster);
-      log.accept((stageCodes ? "codes: staged by the first pass for the shard writers to copy"
-          : "codes: computed again by the shard writers (the first pass keeps their CRC32C)") + " (" + cluster + ")");
-      List<BlockResult> blocks = quantizeBlocks(sc, plan, o, staging, stageCodes, log);
-      phases.ended("quantize");
-      NonFiniteTensors nonFinite = NonFiniteTensors.keepUnquantized(plan, blocks, log);
+      Map<Integer, ScanResult> scans = ScanPass.run(sc, plan, o, log);
+      if (!scans.isEmpty()) {
+        phases.ended("scan");
+      }
+      NonFiniteTensors nonFinite = NonFiniteTensors.keepUnquantized(plan, scans, log);
       plan = nonFinite.plan();
-      float[] offsets = offsets(plan, blocks);
-      List<BlockResult> nested = o.mode().doubleQuant() ? nestedPass(sc, plan, blocks, offsets, o, staging, log)
-          : Arrays.asList(new BlockResult[blocks.size()]);
-      if (o.mode().doubleQuant()) {
-        phases.ended("double-quant");
+      float[] offsets = offsets(plan, scans);
+      OutputLayout layout = OutputLayout.of(plan, o, offsets);
+      ShardPlacement placement = ShardPlacement.of(layout, store.dir(), plan, offsets, scans::get);
+      List<WrittenPiece> written = WritePass.run(sc, store, placement, plan, o, log);
+      phases.ended("quantize and write");
+      double quantizeSeconds = (System.nanoTime() - start) / 1e9;
+      Map<Piece, Long> pieceCrcs = new HashMap<>();
+      Map<Integer, ErrorStats> errors = new HashMap<>();
+      for (WrittenPiece w : written) {
+        pieceCrcs.put(w.piece(), w.crc32c());
+        if (w.errors() != null) {
+          errors.merge(w.piece().block().tensorId(), w.errors(), ErrorStats::merge);
+        }
       }
-      double quantizeSeconds = (System.nanoTime() - quantizeStart) / 1e9;
-      OutputLayout layout = OutputLayout.of(plan, o, blocks, nested, offsets);
-      List<ShardTask> shardTasks = layout.shards();
-      ShardDestination destination = store.shardDestination(staging);
-      int threadsPerShard = cluster.threadsPerShard(shardTasks.size());
-      List<WrittenShard> written = collect(sc.parallelize(shardTasks, Math.max(1, shardTasks.size()))
-          .map(task -> ShardWriter.write(task, destination, TaskContext.get().taskAttemptId(), threadsPerShard)));
-      Map<String, Map<String, Long>> crcs = new HashMap<>();
-      for (int i = 0; i < shardTasks.size(); i++) {
-        store.commitShard(written.get(i).path(), shardTasks.get(i).fileName());
-        crcs.put(shardTasks.get(i).fileName(), written.get(i).crc32c());
-      }
-      phases.ended("shards");
-      writeIndex(store, shardTasks, parameterCount(plan, o));
-      long bytesOut = layout.shardFileBytes();
+      writeIndex(store, layout.shards(), parameterCount(plan, o));
       if (model.config() != null) {
         Map<String, Object> q = QuantizationConfigJson.of(o.mode(), QuantizationConfigJson.modelDtype(model.config()),
             skipModules(o.rules(), plan, nonFinite.modules()));
         store.writeJson(ModelReader.CONFIG, QuantizationConfigJson.configWith(model.config(), q));
       }
       store.copyUnchanged(model.otherFiles());
-      ManifestWriter.write(o, model, layout, blocks, crcs);
+      ManifestWriter.write(o, model, layout, errors, OutputCrcs.of(layout, pieceCrcs));
       phases.ended("metadata and manifest");
-      store.finish(identity.json());
+      c.requireInputUnchanged();
+      store.finish(c.identity.json());
       phases.ended("commit");
       return new ConvertSummary(false, plan.tensors().size(), (int) quantizedCount(plan), plan.blocks().size(),
-          shardTasks.size(), model.inputBytes(), bytesOut, quantizeSeconds, (System.nanoTime() - start) / 1e9);
+          layout.shards().size(), model.inputBytes(), layout.shardFileBytes(), quantizeSeconds,
+          (System.nanoTime() - start) / 1e9);
     } catch (IOException | RuntimeException e) {
       RunningTasks.awaitNone(sc, ABANDON_WAIT_MILLIS);
       store.abandon();
@@ -124,77 +118,28 @@ public final class ConversionJob {
     return plan.tensors().stream().filter(t -> t.action() != TensorAction.COPY).count();
   }
 
-  /** The output's shards as sizes alone decide them ({@link PlannedResults}; the data cannot change them). */
-  private static OutputLayout plannedLayout(ConversionPlan plan, ConvertOptions o) throws CheckpointException {
-    List<BlockResult> blocks = PlannedResults.blocks(plan);
-    return OutputLayout.of(plan, o, blocks, PlannedResults.nested(plan, blocks), new float[plan.tensors().size()]);
-  }
-
-  /** Runs the blocks no earlier run of this plan finished; returns every block's result, by block id. */
-  private static List<BlockResult> quantizeBlocks(JavaSparkContext sc, ConversionPlan plan, ConvertOptions o,
-      String staging, boolean stageCodes, Consumer<String> log) throws IOException {
-    Map<Integer, BlockResult> finished = reusable(staging, "block", plan.blocks().size(), log);
-    // the progress reporter counts what this run does: the blocks left, as they are parallelized
-    ConversionPlan todo = new ConversionPlan(plan.tensors(),
-        plan.blocks().stream().filter(b -> !finished.containsKey(b.blockId())).toList());
-    boolean allowNonFinite = o.allowNonFinite();
-    List<BlockResult> results = new ArrayList<>(finished.values());
-    int partitions = o.partitions() > 0 ? o.partitions()
-        : PassPartitions.firstPass(todo.blocks().size(), todo.blockBytes(), sc.defaultParallelism());
-    InputLocality locality = InputLocality.of(todo.blocks());
-    try (ProgressReporter progress = new ProgressReporter(sc, todo, partitions, log, PROGRESS_MILLIS)) {
-      results.addAll(collect(LocalizedTasks.rdd(sc, todo.blocks(), partitions, locality::bytesByHost)
-          .map(task -> BlockProcessor.process(task, staging, TaskContext.get().taskAttemptId(), allowNonFinite,
-              stageCodes))));
-    }
-    return byId(results, plan.blocks().size());
-  }
-
-  /** The results of {@code kind} a run of the same plan (interrupted) committed in the staging area. */
-  private static Map<Integer, BlockResult> reusable(String staging, String kind, int count, Consumer<String> log)
-      throws IOException {
-    Path dir = new Path(staging);
-    Map<Integer, BlockResult> finished = StagedBlocks.finished(FileSystems.forPath(dir), staging, kind, count);
-    if (!finished.isEmpty()) {
-      log.accept(String.format("reusing %d %s result(s) an interrupted run of the same conversion finished",
-          finished.size(), kind));
-    }
-    return finished;
-  }
-
-  /** One offset per double-quantized tensor: the merged exact sums of its blocks over its absmax count. */
-  private static float[] offsets(ConversionPlan plan, List<BlockResult> blocks) {
-    float[] offsets = new float[plan.tensors().size()];
-    for (TensorPlan t : plan.tensors()) {
-      if (t.blockCount() == 0 || blocks.get(t.firstBlock()).absmaxSum() == null) {
-        continue;
+  /** One offset per double-quantized tensor: the merged exact sums of its blocks' absmax over their count. */
+  private static float[] offsets(ConversionPlan plan, Map<Integer, ScanResult> scans) {
+    int tensors = plan.tensors().size();
+    ExactSum[] sums = new ExactSum[tensors];
+    long[] counts = new long[tensors];
+    for (BlockTask b : plan.blocks()) {
+      ScanResult scan = scans.get(b.blockId());
+      if (scan != null && scan.absmaxSum() != null) {
+        if (sums[b.tensorId()] == null) {
+          sums[b.tensorId()] = new ExactSum();
+        }
+        sums[b.tensorId()].merge(scan.absmaxSum());
+        counts[b.tensorId()] += (b.elementCount() + b.blocksize() - 1) / b.blocksize();
       }
-      ExactSum sum = new ExactSum();
-      long count = 0;
-      for (int b = t.firstBlock(); b < t.firstBlock() + t.blockCount(); b++) {
-        sum.merge(blocks.get(b).absmaxSum());
-        count += blocks.get(b).secondaryBytes() / 4;
+    }
+    float[] offsets = new float[tensors];
+    for (int t = 0; t < tensors; t++) {
+      if (sums[t] != null) {
+        offsets[t] = sums[t].mean(counts[t]);
       }
-      offsets[t.id()] = sum.mean(count);
     }
     return offsets;
-  }
-
-  private static List<BlockResult> nestedPass(JavaSparkContext sc, ConversionPlan plan, List<BlockResult> blocks,
-      float[] offsets, ConvertOptions o, String staging, Consumer<String> log) throws IOException {
-    Map<Integer, BlockResult> finished = reusable(staging, "nested", blocks.size(), log);
-    List<NestedTask> tasks = new ArrayList<>();
-    for (BlockTask b : plan.blocks()) {
-      BlockResult r = blocks.get(b.blockId());
-      if (!finished.containsKey(b.blockId())) {
-        tasks.add(new NestedTask(b.blockId(), r.path(), r.secondary().offset(), (int) (r.secondaryBytes() / 4), offsets[b.tensorId()]));
-      }
-    }
-    int partitions = o.partitions() > 0 ? o.partitions() : PassPartitions.doubleQuant(tasks.size(), sc.defaultParallelism());
-    List<BlockResult> results = new ArrayList<>(finished.values());
-    results.addAll(collect(sc.parallelize(tasks, partitions)
-        .map(task -> NestedProcessor.process(task, staging, TaskContext.get().taskAttemptId()))));
-    return byId(results, blocks.size());
   }
 
   /**
@@ -251,15 +196,6 @@ public final class ConversionJob {
       }
     }
     return skip;
-  }
-
-  /** Results indexed by block id; null where a block has none (a tensor kept unquantized skips the nested pass). */
-  private static List<BlockResult> byId(List<BlockResult> results, int blockCount) {
-    BlockResult[] byId = new BlockResult[blockCount];
-    for (BlockResult r : results) {
-      byId[r.blockId()] = r;
-    }
-    return Arrays.asList(byId);
   }
 
   /**

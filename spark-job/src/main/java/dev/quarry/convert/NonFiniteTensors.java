@@ -2,10 +2,11 @@ package dev.quarry.convert;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * With --allow-non-finite, the tensors whose blocks found NaN or ±inf: they are kept unquantized in
+ * With --allow-non-finite, the tensors in whose blocks the scan pass found NaN or ±inf: they are kept unquantized in
  * their original dtype (their blocks' work is dropped), each is reported, and their modules go into
  * {@code llm_int8_skip_modules} so that transformers loads them as plain Linear layers.
  */
@@ -13,13 +14,14 @@ record NonFiniteTensors(ConversionPlan plan, List<String> modules) {
   private static final String WEIGHT = ".weight";
 
   /** The plan with every tensor a block of which found non-finite values turned into a copy. */
-  static NonFiniteTensors keepUnquantized(ConversionPlan plan, List<BlockResult> blocks, Consumer<String> log) {
+  static NonFiniteTensors keepUnquantized(ConversionPlan plan, Map<Integer, ScanResult> scans, Consumer<String> log) {
     List<TensorPlan> tensors = new ArrayList<>();
     List<String> modules = new ArrayList<>();
     for (TensorPlan t : plan.tensors()) {
       String found = null;
       for (int b = t.firstBlock(); b < t.firstBlock() + t.blockCount() && found == null; b++) {
-        found = blocks.get(b).nonFinite();
+        ScanResult scan = scans.get(b);
+        found = scan == null ? null : scan.nonFinite();
       }
       if (found == null) {
         tensors.add(t);

@@ -4,14 +4,15 @@ import dev.quarry.safetensors.CheckpointException;
 import dev.quarry.safetensors.SafetensorsLayout;
 import dev.quarry.safetensors.ShardSplitter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Where every output tensor goes: the output shards (HF names, transformers' split rule) with the
- * pieces of each tensor, and for each output tensor the input tensor it was made from. Built the
- * same way from real block results (a conversion) and from planned ones (a dry run).
+ * pieces of each tensor, and for each output tensor the input tensor it was made from. Built from
+ * the plan and the double-quant offsets alone, the same way for a conversion and a dry run.
  */
 public record OutputLayout(List<ShardTask> shards, Map<String, TensorPlan> sources) {
   public OutputLayout {
@@ -20,18 +21,17 @@ public record OutputLayout(List<ShardTask> shards, Map<String, TensorPlan> sourc
   }
 
   /**
-   * @param blocks  first-pass results, indexed by block id
-   * @param nested  double-quant results, indexed by block id (null entries otherwise)
-   * @param offsets double-quant offset per tensor id
+   * @param offsets double-quant offset per tensor id (the scan pass's; zeros for a dry run, whose
+   *                quant_state texts then hold a stand-in offset of the same kind)
    */
-  public static OutputLayout of(ConversionPlan plan, ConvertOptions o, List<BlockResult> blocks,
-      List<BlockResult> nested, float[] offsets) throws CheckpointException {
+  public static OutputLayout of(ConversionPlan plan, ConvertOptions o, float[] offsets) throws CheckpointException {
     List<OutputTensorPlan> outputs = new ArrayList<>();
     Map<String, TensorPlan> sources = new HashMap<>();
-    BlockTask[] tasks = new BlockTask[blocks.size()];
-    plan.blocks().forEach(b -> tasks[b.blockId()] = b);
+    int ids = plan.blocks().stream().mapToInt(b -> b.blockId() + 1).max().orElse(0);
+    BlockTask[] byId = new BlockTask[ids];
+    plan.blocks().forEach(b -> byId[b.blockId()] = b);
     for (TensorPlan t : plan.tensors()) {
-      for (OutputTensorPlan out : OutputTensors.of(t, o.mode(), o.blocksize(), tasks, blocks, nested, offsets[t.id()])) {
+      for (OutputTensorPlan out : OutputTensors.of(t, o.mode(), o.blocksize(), Arrays.asList(byId), offsets[t.id()])) {
         outputs.add(out);
         sources.put(out.name(), t);
       }

@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.fs.DurableFiles;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.fs.WholeFiles;
@@ -12,17 +13,16 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The output directory of a conversion. Work happens under {@code _staging/<key>}; the shards are
- * renamed into place when all are written (on an object store they are written in place, see
- * {@link ShardDestination}), then the JSON files and the copied model files follow,
- * and {@code _SUCCESS} (holding the {@link ConversionIdentity}) comes last: an output without it is
- * incomplete and is redone by the next run, which reuses the staged blocks of the same plan; an
- * output with it is left alone. A failed run removes what it wrote, and the directory too when the
- * run created it.
+ * The output directory of a conversion. The shards are written at their final names (on a store
+ * without positioned writes, streamed under {@code _staging} and renamed into place, or on an
+ * object store uploaded to their final names: {@link ShardDestination}), then the JSON files and
+ * the copied model files follow, everything is forced to disk, and {@code _SUCCESS} (holding the
+ * {@link ConversionIdentity}) comes last: an output without it is incomplete and is redone from
+ * the start by the next run; an output with it is left alone. A failed run removes what it wrote,
+ * and the directory too when the run created it.
  */
 public final class OutputStore {
   public static final String SUCCESS = "_SUCCESS";
@@ -82,41 +82,39 @@ public final class OutputStore {
   }
 
   /**
-   * Removes what an interrupted run may have left (shards, index, other runs' staging) and returns
-   * the staging dir of {@code key}, keeping what a run of the same plan staged there.
+   * Removes what an interrupted run may have left (shards, index, staged attempts): a rerun
+   * converts everything again, into the shards' final names.
    */
-  public String prepare(String key) throws IOException {
+  public void prepare() throws IOException {
     fs.mkdirs(dir);
-    Path stagingRoot = new Path(dir, STAGING);
-    if (fs.exists(stagingRoot)) {
-      for (FileStatus f : fs.listStatus(stagingRoot)) {
-        if (!f.getPath().getName().equals(key)) {
-          fs.delete(f.getPath(), true);
-        }
-      }
-    }
+    fs.delete(new Path(dir, STAGING), true);
     for (FileStatus f : fs.listStatus(dir)) {
       String name = f.getPath().getName();
       if (name.startsWith("model") && (name.endsWith(".safetensors") || name.equals(ModelReader.INDEX))) {
         fs.delete(f.getPath(), false);
       }
     }
-    Path staging = new Path(stagingRoot, key);
+  }
+
+  /** Where executors stream the shards on a store without positioned writes: see {@link ShardDestination}. */
+  public ShardDestination shardDestination() throws IOException {
+    if (WholeFiles.writesAppearWhole(fs, dir)) {
+      return new ShardDestination(dir.toString(), true);
+    }
+    Path staging = new Path(dir, STAGING);
     fs.mkdirs(staging);
-    return staging.toString();
+    return new ShardDestination(staging.toString(), false);
   }
 
-  /** Where executors write the shards: see {@link ShardDestination}. */
-  public ShardDestination shardDestination(String staging) throws IOException {
-    boolean finalNames = WholeFiles.writesAppearWhole(fs, dir);
-    return new ShardDestination(finalNames ? dir.toString() : staging, finalNames);
+  /** The path (URI string) of {@code fileName} in the output directory. */
+  public String pathOf(String fileName) {
+    return new Path(dir, fileName).toString();
   }
 
-  /** Moves an assembled shard (an attempt's file in the staging area) to its final name, unless it is there. */
-  public void commitShard(String written, String fileName) throws IOException {
-    Path target = new Path(dir, fileName);
-    if (!new Path(written).equals(target)) {
-      FileSystems.commit(fs, new Path(written), target);
+  /** Moves a streamed shard (an attempt's file in the staging area) to its final path, unless it is there. */
+  public void commitShard(String written, String target) throws IOException {
+    if (!new Path(written).equals(new Path(target))) {
+      FileSystems.commit(fs, new Path(written), new Path(target));
     }
   }
 
@@ -124,13 +122,12 @@ public final class OutputStore {
     TransformersJsonFile.write(fs, new Path(dir, fileName), content);
   }
 
+  /** Copies the model's other files (tokenizer, generation config, ...) unchanged, each closed durably. */
   public void copyUnchanged(List<Path> files) throws IOException {
     for (Path f : files) {
       Path target = new Path(dir, f.getName());
-      try {
-        FileUtil.copy(FileSystems.forPath(f), f, fs, target, false, true, fs.getConf());
-      } catch (IOException e) {
-        throw NamedOutputStream.named(target, e);
+      try (InputStream in = FileSystems.forPath(f).open(f); OutputStream out = NamedOutputStream.create(fs, target, true)) {
+        in.transferTo(out);
       }
     }
   }
@@ -153,12 +150,22 @@ public final class OutputStore {
     fs.delete(new Path(dir, STAGING), true);
   }
 
-  /** Marks the output complete with the identity of its conversion, then deletes the staging area. */
+  /**
+   * Commits the output: forces every file in it to the disk (where the file system holds written
+   * data in memory first), writes {@code _SUCCESS} with the identity of its conversion, then forces
+   * the directory, so that no crash after this returns can leave a {@code _SUCCESS} over lost data.
+   */
   public void finish(String identity) throws IOException {
+    removeStaging();
+    for (FileStatus f : fs.listStatus(dir)) {
+      DurableFiles.sync(fs, f.getPath());
+    }
+    DurableFiles.sync(fs, dir);
     Path success = new Path(dir, SUCCESS);
     try (OutputStream out = NamedOutputStream.create(fs, success, true)) {
       out.write(identity.getBytes(StandardCharsets.UTF_8));
     }
-    removeStaging();
+    DurableFiles.sync(fs, success);
+    DurableFiles.sync(fs, dir);
   }
 }

@@ -11,30 +11,25 @@ import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.TensorEntry;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
 
 /**
  * The output tensors of one input tensor, in the order of the quantized module's state_dict (the
  * order shards are filled in), with the pieces their bytes come from: the input range for a copy;
- * the blocks' staging sections for computed data, or the blocks themselves computed again (first-pass
- * primary bytes, {@link BlockResult}); inline bytes for codebooks and quant_state
- * ({@code bnb-exact.md} §7; {@code Linear8bitLt} saves weight, SCB, weight_format).
+ * a section of each of its blocks ({@link BlockSection}) for computed data; inline bytes for
+ * codebooks and quant_state ({@code bnb-exact.md} §7; {@code Linear8bitLt} saves weight, SCB,
+ * weight_format). Every size follows from the plan; only the quant_state text of double
+ * quantization holds a value of the data (the offset), which the scan pass computes first.
  */
 final class OutputTensors {
   private static final String WEIGHT = ".weight";
-  private static final BiFunction<BlockResult, BlockTask, Piece> PRIMARY = BlockResult::primary;
-  private static final BiFunction<BlockResult, BlockTask, Piece> SECONDARY = (result, task) -> result.secondary();
 
   private OutputTensors() {}
 
   /**
    * @param tasks  the plan's block tasks, indexed by block id
-   * @param blocks results of the first pass, indexed by block id
-   * @param nested results of the double-quant pass, indexed by block id (null entries otherwise)
    * @param offset the tensor's double-quant offset (ignored otherwise)
    */
-  static List<OutputTensorPlan> of(TensorPlan p, QuantMode mode, int blocksize, BlockTask[] tasks,
-      List<BlockResult> blocks, List<BlockResult> nested, float offset) {
+  static List<OutputTensorPlan> of(TensorPlan p, QuantMode mode, int blocksize, List<BlockTask> tasks, float offset) {
     TensorEntry t = p.tensor();
     String name = t.name();
     switch (p.action()) {
@@ -42,32 +37,32 @@ final class OutputTensors {
         return List.of(new OutputTensorPlan(name, t.dtype(), t.shape(),
             List.of(Piece.ofFile(p.shard().path(), p.shard().dataStart() + t.begin(), t.byteSize()))));
       case CAST:
-        return List.of(new OutputTensorPlan(name, Dtype.F16, p.quantizedShape(), pieces(p, tasks, blocks, PRIMARY)));
+        return List.of(new OutputTensorPlan(name, Dtype.F16, p.quantizedShape(), pieces(p, tasks, BlockSection.CODES)));
       default:
-        return mode.isFourBit() ? fourBit(p, mode, blocksize, tasks, blocks, nested, offset) : int8(p, tasks, blocks);
+        return mode.isFourBit() ? fourBit(p, mode, blocksize, tasks, offset) : int8(p, tasks);
     }
   }
 
-  private static List<OutputTensorPlan> fourBit(TensorPlan p, QuantMode mode, int blocksize, BlockTask[] tasks,
-      List<BlockResult> blocks, List<BlockResult> nested, float offset) {
+  private static List<OutputTensorPlan> fourBit(TensorPlan p, QuantMode mode, int blocksize, List<BlockTask> tasks,
+      float offset) {
     String name = p.tensor().name();
     long n = p.tensor().elementCount();
     long absmaxCount = (n + blocksize - 1) / blocksize;
     FourBitFormat format = mode.fourBitFormat();
     String type = ElementType.fromSafetensorsName(p.tensor().dtype().name()).torchName();
     List<OutputTensorPlan> out = new ArrayList<>();
-    out.add(new OutputTensorPlan(name, Dtype.U8, List.of((n + 1) / 2, 1L), pieces(p, tasks, blocks, PRIMARY)));
+    out.add(new OutputTensorPlan(name, Dtype.U8, List.of((n + 1) / 2, 1L), pieces(p, tasks, BlockSection.CODES)));
     byte[] state;
     if (mode.doubleQuant()) {
       long nestedCount = (absmaxCount + NestedAbsmaxQuantizer.NESTED_BLOCKSIZE - 1) / NestedAbsmaxQuantizer.NESTED_BLOCKSIZE;
-      out.add(new OutputTensorPlan(name + ".absmax", Dtype.U8, List.of(absmaxCount), pieces(p, tasks, nested, PRIMARY)));
+      out.add(new OutputTensorPlan(name + ".absmax", Dtype.U8, List.of(absmaxCount), pieces(p, tasks, BlockSection.SCALES)));
       out.add(codebook(name + ".quant_map", format.codebook()));
       out.add(new OutputTensorPlan(name + ".nested_absmax", Dtype.F32, List.of(nestedCount),
-          pieces(p, tasks, nested, SECONDARY)));
+          pieces(p, tasks, BlockSection.NESTED)));
       out.add(codebook(name + ".nested_quant_map", DynamicMap.values()));
       state = QuantStateJson.doubleQuant(format.quantType(), blocksize, type, p.quantizedShape(), offset);
     } else {
-      out.add(new OutputTensorPlan(name + ".absmax", Dtype.F32, List.of(absmaxCount), pieces(p, tasks, blocks, SECONDARY)));
+      out.add(new OutputTensorPlan(name + ".absmax", Dtype.F32, List.of(absmaxCount), pieces(p, tasks, BlockSection.SCALES)));
       out.add(codebook(name + ".quant_map", format.codebook()));
       state = QuantStateJson.plain(format.quantType(), blocksize, type, p.quantizedShape());
     }
@@ -76,14 +71,14 @@ final class OutputTensors {
     return out;
   }
 
-  private static List<OutputTensorPlan> int8(TensorPlan p, BlockTask[] tasks, List<BlockResult> blocks) {
+  private static List<OutputTensorPlan> int8(TensorPlan p, List<BlockTask> tasks) {
     String name = p.tensor().name();
     String module = name.endsWith(WEIGHT) ? name.substring(0, name.length() - WEIGHT.length()) : name;
     List<Long> shape = p.quantizedShape();
     long rows = p.tensor().elementCount() / shape.get(shape.size() - 1);
     return List.of(
-        new OutputTensorPlan(name, Dtype.I8, shape, pieces(p, tasks, blocks, PRIMARY)),
-        new OutputTensorPlan(module + ".SCB", Dtype.F32, List.of(rows), pieces(p, tasks, blocks, SECONDARY)),
+        new OutputTensorPlan(name, Dtype.I8, shape, pieces(p, tasks, BlockSection.CODES)),
+        new OutputTensorPlan(module + ".SCB", Dtype.F32, List.of(rows), pieces(p, tasks, BlockSection.SCALES)),
         new OutputTensorPlan(module + ".weight_format", Dtype.U8, List.of(), List.of(Piece.ofBytes(new byte[] {0}))));
   }
 
@@ -91,11 +86,10 @@ final class OutputTensors {
     return new OutputTensorPlan(name, Dtype.F32, List.of((long) values.length), List.of(Piece.ofBytes(LittleEndian.floats(values))));
   }
 
-  private static List<Piece> pieces(TensorPlan p, BlockTask[] tasks, List<BlockResult> results,
-      BiFunction<BlockResult, BlockTask, Piece> section) {
+  private static List<Piece> pieces(TensorPlan p, List<BlockTask> tasks, BlockSection section) {
     List<Piece> pieces = new ArrayList<>();
     for (int b = p.firstBlock(); b < p.firstBlock() + p.blockCount(); b++) {
-      pieces.add(section.apply(results.get(b), tasks[b]));
+      pieces.add(Piece.ofBlock(tasks.get(b), section));
     }
     return pieces;
   }

@@ -11,19 +11,14 @@ package dev.quarry.convert;
 final class PassPartitions {
   /** Tasks per core, so that one slow task does not hold the others up. */
   static final int TASKS_PER_CORE = 4;
-  /** Input per first-pass task at most: a retried task or a step of the progress report stays small. */
-  static final long FIRST_PASS_TASK_BYTES = 256L << 20;
+  /** Input per task at most: a retried task or a step of the progress report stays small. */
+  static final long TASK_BYTES = 256L << 20;
 
   private PassPartitions() {}
 
-  /** The quantize pass: a few tasks per core, of at most {@link #FIRST_PASS_TASK_BYTES} each, one block at least. */
-  static int firstPass(int blocks, long inputBytes, int cores) {
-    long bySize = (inputBytes + FIRST_PASS_TASK_BYTES - 1) / FIRST_PASS_TASK_BYTES;
+  /** A pass over blocks: a few tasks per core, of at most {@link #TASK_BYTES} of input each, one block at least. */
+  static int of(int blocks, long inputBytes, int cores) {
+    long bySize = (inputBytes + TASK_BYTES - 1) / TASK_BYTES;
     return (int) Math.max(1, Math.min(blocks, Math.max((long) TASKS_PER_CORE * cores, bySize)));
-  }
-
-  /** The double-quant pass: a block's absmax is small (1/16 of its input at blocksize 64), so only a few per core. */
-  static int doubleQuant(int tasks, int cores) {
-    return Math.max(1, Math.min(tasks, TASKS_PER_CORE * cores));
   }
 }

@@ -1,5 +1,9 @@
 package dev.quarry.convert;
 
+import dev.quarry.fs.FileSystems;
+import java.io.IOException;
+import org.apache.hadoop.fs.Path;
+
 /**
  * A conversion whose input and output path were read and validated on the driver, before any
  * Spark work: the model's headers, the plan, the identity, the output directory's verdict.
@@ -20,6 +24,19 @@ public final class PreparedConversion {
     this.plan = plan;
     this.identity = identity;
     this.alreadyDone = alreadyDone;
+  }
+
+  /**
+   * Fails when an input file changed (length or modification time) since the conversion was
+   * prepared: blocks read before and after the change would not belong to one model. (Under double
+   * quantization each block's absmax is also checked between the passes, {@link BlockOutput}.)
+   */
+  void requireInputUnchanged() throws IOException {
+    Path input = new Path(options.input());
+    if (!ConversionIdentity.of(FileSystems.forPath(input), input, model, options).equals(identity)) {
+      throw new IOException(options.input() + ": the input changed while it was being converted (a file's length or "
+          + "modification time is not what it was when the conversion started); convert it again once it no longer changes");
+    }
   }
 
   /** The output already holds this conversion, complete: there is nothing to do. */

@@ -12,14 +12,15 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
 /**
- * Progress of the quantize stage while it runs: tensors, blocks and input bytes done, the rate and
+ * Progress of a pass over the blocks while it runs: tensors, blocks and input bytes done, the rate and
  * the time left, logged at a fixed interval. It listens to Spark's task-end events on the driver, so
  * executors report nothing extra: a finished partition of {@code sc.parallelize(blocks, p)} is a
  * known, contiguous run of blocks. A retried or speculative duplicate counts once.
  */
 final class ProgressReporter extends SparkListener implements AutoCloseable {
   private final JavaSparkContext sc;
-  private final List<BlockTask> blocks;
+  private final String pass;
+  private final List<? extends ProgressItem> blocks;
   private final int partitions;
   private final long totalBytes;
   private final int tensors;
@@ -38,14 +39,20 @@ final class ProgressReporter extends SparkListener implements AutoCloseable {
   private long bytesDone;
   private Integer stageId;
 
-  ProgressReporter(JavaSparkContext sc, ConversionPlan plan, int partitions, Consumer<String> log, long intervalMillis) {
+  /**
+   * @param pass   the name of the pass, for the log
+   * @param blocks the units of the pass, in the order they are parallelized over {@code partitions}
+   */
+  ProgressReporter(JavaSparkContext sc, String pass, int tensorCount, List<? extends ProgressItem> blocks, int partitions,
+      Consumer<String> log, long intervalMillis) {
     this.sc = sc;
-    this.blocks = plan.blocks();
+    this.pass = pass;
+    this.blocks = List.copyOf(blocks);
     this.partitions = partitions;
-    this.totalBytes = plan.blockBytes();
+    this.totalBytes = blocks.stream().mapToLong(ProgressItem::inputBytes).sum();
     this.log = log;
-    this.blocksLeft = new int[plan.tensors().size()];
-    for (BlockTask b : blocks) {
+    this.blocksLeft = new int[tensorCount];
+    for (ProgressItem b : blocks) {
       blocksLeft[b.tensorId()]++;
     }
     int withBlocks = 0;
@@ -57,7 +64,7 @@ final class ProgressReporter extends SparkListener implements AutoCloseable {
     timer.scheduleAtFixedRate(this::report, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
   }
 
-  /** The first stage to finish a task after construction is the quantize stage: it is the only one running. */
+  /** The first stage to finish a task after construction is the pass's: it is the only one running. */
   @Override
   public synchronized void onTaskEnd(SparkListenerTaskEnd end) {
     if (!end.taskInfo().successful()) {
@@ -74,7 +81,7 @@ final class ProgressReporter extends SparkListener implements AutoCloseable {
     // ParallelCollectionRDD slices a list of n into p runs [i*n/p, (i+1)*n/p).
     int n = blocks.size();
     for (int b = (int) ((long) partition * n / partitions); b < (int) ((long) (partition + 1) * n / partitions); b++) {
-      BlockTask block = blocks.get(b);
+      ProgressItem block = blocks.get(b);
       blocksDone++;
       bytesDone += block.inputBytes();
       if (--blocksLeft[block.tensorId()] == 0) {
@@ -87,8 +94,8 @@ final class ProgressReporter extends SparkListener implements AutoCloseable {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     double rate = seconds > 0 ? bytesDone / seconds : 0;
     String eta = rate > 0 ? String.format(Locale.ROOT, "%.0f s", (totalBytes - bytesDone) / rate) : "?";
-    log.accept(String.format(Locale.ROOT, "progress: %d/%d tensors, %d/%d blocks, %.3f/%.3f GB, %.3f GB/s, ETA %s",
-        tensorsDone, tensors, blocksDone, blocks.size(), bytesDone / 1e9, totalBytes / 1e9, rate / 1e9, eta));
+    log.accept(String.format(Locale.ROOT, "progress (%s): %d/%d tensors, %d/%d blocks, %.3f/%.3f GB, %.3f GB/s, ETA %s",
+        pass, tensorsDone, tensors, blocksDone, blocks.size(), bytesDone / 1e9, totalBytes / 1e9, rate / 1e9, eta));
   }
 
   @Override

@@ -13,10 +13,10 @@ import org.apache.hadoop.fs.Path;
  * @param directory    the staging directory, or the output directory when {@code finalNames}
  * @param finalNames   write straight to the shard's final name
  */
-record ShardDestination(String directory, boolean finalNames) implements Serializable {
+public record ShardDestination(String directory, boolean finalNames) implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  Path path(String fileName, long attemptId) {
+  public Path path(String fileName, long attemptId) {
     return new Path(directory, finalNames ? fileName : fileName + ".attempt-" + attemptId);
   }
 }

@@ -1,16 +1,16 @@
 package dev.quarry.convert;
 
 import java.io.Serializable;
-import java.util.Map;
+import java.util.List;
 
 /**
- * A shard file an executor wrote (URI string, not yet committed) and the CRC32C of each of its
- * tensors, computed from the bytes as they were written, for the manifest.
+ * A shard streamed by one task: the file it wrote (an attempt's, or the final name on an object
+ * store) and what it wrote of the units' pieces.
  */
-public record WrittenShard(String path, Map<String, Long> crc32c) implements Serializable {
-  private static final long serialVersionUID = 1L;
+record WrittenShard(String path, List<WrittenPiece> pieces) implements Serializable {
+  private static final long serialVersionUID = 2L;
 
-  public WrittenShard {
-    crc32c = Map.copyOf(crc32c);
+  WrittenShard {
+    pieces = List.copyOf(pieces);
   }
 }

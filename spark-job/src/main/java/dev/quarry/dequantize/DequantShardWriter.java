@@ -1,5 +1,6 @@
 package dev.quarry.dequantize;
 
+import dev.quarry.convert.ShardDestination;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.kernels.Dequantizer;
@@ -23,7 +24,7 @@ import org.apache.hadoop.fs.Path;
  * Writes one shard of a dequantized checkpoint on an executor, streaming: each weight is read and
  * dequantized a bounded chunk at a time (whole nested blocks of absmax under double quantization,
  * whole rows for int8) with the kernels' {@link Dequantizer}, then rounded to the output dtype as the
- * GPU kernels store it (round to nearest even). Writes an attempt-unique staging file.
+ * GPU kernels store it (round to nearest even). Writes where its {@link ShardDestination} says.
  */
 final class DequantShardWriter {
   /** Elements per chunk, about: 4 MiB of float32 values. */
@@ -34,12 +35,12 @@ final class DequantShardWriter {
   private DequantShardWriter() {}
 
   /** Returns the written file (URI string). */
-  static String write(DequantShardTask task, String stagingDir, long attemptId) throws IOException {
+  static String write(DequantShardTask task, ShardDestination destination, long attemptId) throws IOException {
     SafetensorsLayout layout = SafetensorsLayout.of(task.tensors().stream().map(DequantTensor::spec).toList(),
         SafetensorsLayout.PYTORCH_METADATA);
     Map<String, DequantTensor> byName = new HashMap<>();
     task.tensors().forEach(t -> byName.put(t.name(), t));
-    Path path = new Path(stagingDir, task.fileName() + ".attempt-" + attemptId);
+    Path path = destination.path(task.fileName(), attemptId);
     DequantShardWriter writer = new DequantShardWriter();
     try (SafetensorsWriter out = new SafetensorsWriter(NamedOutputStream.create(FileSystems.forPath(path), path, true), layout)) {
       for (TensorEntry e : layout.tensors()) {

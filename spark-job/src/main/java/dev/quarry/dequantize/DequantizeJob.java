@@ -5,6 +5,7 @@ import dev.quarry.convert.ConversionJob;
 import dev.quarry.convert.InputModel;
 import dev.quarry.convert.ModelReader;
 import dev.quarry.convert.OutputStore;
+import dev.quarry.convert.ShardDestination;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.json.ShardIndexJson;
 import dev.quarry.manifest.Manifest;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
@@ -42,16 +42,16 @@ public final class DequantizeJob {
       tasks.add(new DequantShardTask(ShardSplitter.fileName(i, split.size()), split.get(i)));
     }
     OutputStore store = new OutputStore(new Path(output));
-    // a fresh staging key: a dequantization has nothing an interrupted run could hand over
-    String staging = store.prepare("dequantize-" + UUID.randomUUID());
+    store.prepare();
     try {
+      ShardDestination destination = store.shardDestination();
       List<String> written = ConversionJob.collect(sc.parallelize(tasks, Math.max(1, tasks.size()))
-          .map(task -> DequantShardWriter.write(task, staging, TaskContext.get().taskAttemptId())));
+          .map(task -> DequantShardWriter.write(task, destination, TaskContext.get().taskAttemptId())));
       Map<String, String> weightMap = new TreeMap<>();
       long total = 0;
       long parameters = 0;
       for (int i = 0; i < tasks.size(); i++) {
-        store.commitShard(written.get(i), tasks.get(i).fileName());
+        store.commitShard(written.get(i), store.pathOf(tasks.get(i).fileName()));
         for (DequantTensor t : tasks.get(i).tensors()) {
           weightMap.put(t.name(), tasks.get(i).fileName());
           total += t.spec().byteSize();

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.StreamCapabilities;
 
 /**
  * An output file whose write, flush and close failures name the file: a full disk or a failing
@@ -13,6 +14,7 @@ import org.apache.hadoop.fs.Path;
  */
 public final class NamedOutputStream extends FilterOutputStream {
   private final Path path;
+  private boolean closed;
 
   private NamedOutputStream(OutputStream out, Path path) {
     super(out);
@@ -73,9 +75,20 @@ public final class NamedOutputStream extends FilterOutputStream {
     }
   }
 
+  /**
+   * Closes the file durably: a stream that can sync to the storage's disks (HDFS, a local file) is
+   * synced first, so that a file closed before {@code _SUCCESS} is written survives a crash after it.
+   */
   @Override
   public void close() throws IOException {
+    if (closed) {
+      return; // a writer that closes its stream, inside a try-with-resources that closes it again
+    }
+    closed = true;
     try {
+      if (out instanceof FSDataOutputStream data && data.hasCapability(StreamCapabilities.HSYNC)) {
+        data.hsync();
+      }
       out.close();
     } catch (IOException e) {
       throw named(path, e);

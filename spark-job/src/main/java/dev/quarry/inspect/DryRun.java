@@ -1,12 +1,10 @@
 package dev.quarry.inspect;
 
-import dev.quarry.convert.BlockResult;
 import dev.quarry.convert.ConversionPlan;
 import dev.quarry.convert.ConvertOptions;
 import dev.quarry.convert.InputModel;
 import dev.quarry.convert.ModelReader;
 import dev.quarry.convert.OutputLayout;
-import dev.quarry.convert.PlannedResults;
 import dev.quarry.convert.Planner;
 import dev.quarry.fs.FileSystems;
 import java.io.IOException;
@@ -29,13 +27,11 @@ public record DryRun(InputModel model, ConversionPlan plan, OutputLayout layout,
     Path input = new Path(o.input());
     InputModel model = ModelReader.read(FileSystems.forPath(input), input);
     ConversionPlan plan = Planner.plan(model, o);
-    List<BlockResult> blocks = PlannedResults.blocks(plan);
-    List<BlockResult> nested = PlannedResults.nested(plan, blocks);
     float[] shortest = new float[plan.tensors().size()];
     float[] longest = new float[plan.tensors().size()];
     Arrays.fill(longest, LONGEST_OFFSET);
-    return new DryRun(model, plan, OutputLayout.of(plan, o, blocks, nested, shortest),
-        OutputLayout.of(plan, o, blocks, nested, longest));
+    return new DryRun(model, plan, OutputLayout.of(plan, o, shortest),
+        OutputLayout.of(plan, o, longest));
   }
 
   /** Bytes of the output shards; under double quantization the smallest they can be. */

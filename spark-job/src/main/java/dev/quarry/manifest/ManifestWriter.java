@@ -1,7 +1,6 @@
 package dev.quarry.manifest;
 
 import dev.quarry.QuarryRelease;
-import dev.quarry.convert.BlockResult;
 import dev.quarry.convert.ConvertOptions;
 import dev.quarry.convert.InputModel;
 import dev.quarry.convert.OutputLayout;
@@ -21,24 +20,24 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Writes the manifest of a conversion once its shards are in place (and before {@code _SUCCESS}):
- * the CRC32C of every tensor as its shard writer wrote it ({@code quarry verify} reads the files
+ * the CRC32C of every tensor as the executors wrote it ({@code quarry verify} reads the files
  * back and checks them), each weight's error merged from its blocks, and the input fingerprint.
  */
 public final class ManifestWriter {
   private ManifestWriter() {}
 
   /**
-   * @param blocks first-pass results, indexed by block id
-   * @param crcs   shard file name → tensor name → CRC32C, as the shard writers wrote them
+   * @param errors the quantization error of each converted tensor, by tensor id, as the executors measured it
+   * @param crcs   shard file name → tensor name → CRC32C, as the executors wrote them
    */
-  public static void write(ConvertOptions o, InputModel model, OutputLayout layout, List<BlockResult> blocks,
+  public static void write(ConvertOptions o, InputModel model, OutputLayout layout, Map<Integer, ErrorStats> errors,
       Map<String, Map<String, Long>> crcs) throws IOException {
     Path out = new Path(o.output());
     FileSystem fs = FileSystems.forPath(out);
     List<ManifestRow> rows = new ArrayList<>();
     for (ShardTask shard : layout.shards()) {
       for (OutputTensorPlan t : shard.tensors()) {
-        rows.add(row(t, shard.fileName(), layout.sources().get(t.name()), o, crcs.get(shard.fileName()).get(t.name()), blocks));
+        rows.add(row(t, shard.fileName(), layout.sources().get(t.name()), o, crcs.get(shard.fileName()).get(t.name()), errors));
       }
     }
     Manifest m = new Manifest(QuarryRelease.version(), o.input(), InputFingerprint.of(model), ConversionSettings.of(o), rows);
@@ -46,21 +45,13 @@ public final class ManifestWriter {
   }
 
   private static ManifestRow row(OutputTensorPlan t, String file, TensorPlan source, ConvertOptions o, long crc,
-      List<BlockResult> blocks) {
+      Map<Integer, ErrorStats> errors) {
     TensorAction action = source.action();
     boolean converted = action != TensorAction.COPY;
     boolean fourBit = action == TensorAction.QUANTIZE && o.mode().isFourBit();
-    TensorError error = converted && t.name().equals(source.tensor().name()) ? TensorError.of(errors(source, blocks)) : null;
+    TensorError error = converted && t.name().equals(source.tensor().name()) ? TensorError.of(errors.getOrDefault(source.id(), ErrorStats.NONE)) : null;
     return new ManifestRow(t.name(), file, source.tensor().name(), action.name().toLowerCase(Locale.ROOT),
         converted ? o.mode().cliName() : null, fourBit ? o.blocksize() : null, t.dtype().name(), t.shape(),
         t.byteSize(), crc, error);
-  }
-
-  private static ErrorStats errors(TensorPlan t, List<BlockResult> blocks) {
-    ErrorStats total = ErrorStats.NONE;
-    for (int b = t.firstBlock(); b < t.firstBlock() + t.blockCount(); b++) {
-      total = total.merge(blocks.get(b).errors());
-    }
-    return total;
   }
 }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -110,8 +112,14 @@ public final class SafetensorsLayout {
     return header.clone();
   }
 
-  int headerLength() {
-    return header.length;
+  /** The bytes the file starts with: the header's length (u64, little-endian), then the header. */
+  public byte[] fileStart() {
+    return ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).put(header).array();
+  }
+
+  /** Where the data section starts in the file. */
+  public long dataStart() {
+    return 8L + header.length;
   }
 
   /** Bytes of the data section. */

@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -22,9 +21,7 @@ public final class SafetensorsWriter implements Closeable {
   public SafetensorsWriter(OutputStream out, SafetensorsLayout layout) throws IOException {
     this.out = out;
     this.tensors = layout.tensors();
-    byte[] prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(layout.headerLength()).array();
-    out.write(prefix);
-    out.write(layout.headerBytes());
+    out.write(layout.fileStart());
   }
 
   /** Starts the next tensor, which must be {@code name}; the previous one must be complete. */

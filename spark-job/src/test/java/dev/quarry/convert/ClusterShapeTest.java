@@ -54,7 +54,7 @@ class ClusterShapeTest {
 
       assertEquals(new ClusterShape(2, 2), shape);
       assertEquals(1, shape.coresPerExecutor());
-      assertFalse(CodePlacement.recompute(new long[] {100}, shape), "one shard on two executors: codes staged");
+      assertEquals(1, shape.threadsPerShard(1), "a shard streamed on one executor computes on its one core");
     } finally {
       release.countDown();
       LocalCluster.stop(sc);

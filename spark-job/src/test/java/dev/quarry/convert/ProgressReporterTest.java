@@ -48,7 +48,7 @@ class ProgressReporterTest {
     int partitions = 7;
     assertTrue(plan.blocks().size() > 3 * partitions, "several blocks a partition");
     List<String> lines = new ArrayList<>();
-    try (ProgressReporter progress = new ProgressReporter(sc, plan, partitions, line -> {
+    try (ProgressReporter progress = new ProgressReporter(sc, "scan", plan.tensors().size(), plan.blocks(), partitions, line -> {
       synchronized (lines) {
         lines.add(line);
       }
@@ -59,7 +59,7 @@ class ProgressReporterTest {
           throw new IllegalStateException("first attempt");
         }
       });
-      String expected = String.format(Locale.ROOT, "progress: %d/%d tensors, %d/%d blocks, %.3f/%.3f GB,",
+      String expected = String.format(Locale.ROOT, "progress (scan): %d/%d tensors, %d/%d blocks, %.3f/%.3f GB,",
           plan.tensors().stream().filter(t -> t.blockCount() > 0).count(),
           plan.tensors().stream().filter(t -> t.blockCount() > 0).count(),
           plan.blocks().size(), plan.blocks().size(), plan.blockBytes() / 1e9, plan.blockBytes() / 1e9);

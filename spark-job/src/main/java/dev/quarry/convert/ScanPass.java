@@ -1,0 +1,41 @@
+package dev.quarry.convert;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * The scan pass on Spark ({@link BlockScan} on the executors), where the layout depends on the data:
+ * the double-quantized tensors' blocks (their absmax sums fix the offsets in the quant_state texts),
+ * and with --allow-non-finite every converted block (a weight holding NaN or ±inf is kept
+ * unquantized). Other conversions need no scan: their layout follows from the headers.
+ */
+final class ScanPass {
+  private ScanPass() {}
+
+  /** The scan results by block id; empty when the conversion needs no scan. */
+  static Map<Integer, ScanResult> run(JavaSparkContext sc, ConversionPlan plan, ConvertOptions o, Consumer<String> log)
+      throws IOException {
+    boolean allowNonFinite = o.allowNonFinite();
+    List<BlockTask> blocks = plan.blocks().stream()
+        .filter(b -> allowNonFinite || (b.action() == TensorAction.QUANTIZE && b.mode().doubleQuant())).toList();
+    Map<Integer, ScanResult> results = new HashMap<>();
+    if (blocks.isEmpty()) {
+      return results;
+    }
+    long bytes = blocks.stream().mapToLong(BlockTask::inputBytes).sum();
+    int partitions = o.partitions() > 0 ? o.partitions() : PassPartitions.of(blocks.size(), bytes, sc.defaultParallelism());
+    InputLocality locality = InputLocality.of(blocks);
+    try (ProgressReporter progress = new ProgressReporter(sc, "scan", plan.tensors().size(), blocks, partitions, log,
+        ConversionJob.PROGRESS_MILLIS)) {
+      for (ScanResult r : ConversionJob.collect(LocalizedTasks.rdd(sc, blocks, partitions, locality::bytesByHost)
+          .map(b -> BlockScan.scan(b, allowNonFinite)))) {
+        results.put(r.blockId(), r);
+      }
+    }
+    return results;
+  }
+}

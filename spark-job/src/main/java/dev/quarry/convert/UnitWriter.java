@@ -1,0 +1,74 @@
+package dev.quarry.convert;
+
+import dev.quarry.fs.FileSystems;
+import dev.quarry.fs.PositionedFiles;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The quantize-and-write pass on an executor, for outputs that take positioned writes
+ * ({@link PositionedFiles}): each unit's bytes are computed once and written once, straight to their
+ * final places in the shards the driver created, with the CRC32C of each piece for the manifest.
+ */
+final class UnitWriter {
+  private static final int COPY_BUFFER_BYTES = 4 << 20;
+
+  private UnitWriter() {}
+
+  /** Writes every unit of a partition; the files are forced to disk before the results are returned. */
+  static List<WrittenPiece> writeAll(Iterable<WriteUnit> units) throws IOException {
+    List<WrittenPiece> written = new ArrayList<>();
+    try (PositionedFiles files = new PositionedFiles()) {
+      for (WriteUnit u : units) {
+        written.addAll(u.block() == null ? List.of(copy(u.pieces().get(0), files)) : block(u, files));
+      }
+    }
+    return written;
+  }
+
+  private static List<WrittenPiece> block(WriteUnit u, PositionedFiles files) throws IOException {
+    PlacedPiece codes = u.pieces().get(0);
+    CRC32C crc = new CRC32C();
+    long[] at = {codes.position()};
+    BlockOutput.Constants constants = BlockOutput.compute(u, (bytes, length) -> {
+      files.write(codes.file(), at[0], ByteBuffer.wrap(bytes, 0, length));
+      crc.update(bytes, 0, length);
+      at[0] += length;
+    });
+    if (at[0] - codes.position() != codes.piece().length()) {
+      throw new IllegalStateException("block " + u.block().blockId() + " of '" + u.block().tensor() + "' computed "
+          + (at[0] - codes.position()) + " bytes of codes, planned " + codes.piece().length());
+    }
+    List<WrittenPiece> written = new ArrayList<>();
+    written.add(WrittenPiece.here(codes.piece(), crc.getValue(), constants.errors()));
+    for (PlacedPiece p : u.pieces().subList(1, u.pieces().size())) {
+      ByteBuffer bytes = constants.section(p.piece().section());
+      CRC32C sectionCrc = new CRC32C();
+      sectionCrc.update(bytes.duplicate());
+      files.write(p.file(), p.position(), bytes);
+      written.add(WrittenPiece.here(p.piece(), sectionCrc.getValue(), null));
+    }
+    return written;
+  }
+
+  private static WrittenPiece copy(PlacedPiece p, PositionedFiles files) throws IOException {
+    Path input = new Path(p.piece().path());
+    byte[] buffer = new byte[(int) Math.min(COPY_BUFFER_BYTES, p.piece().length())];
+    CRC32C crc = new CRC32C();
+    try (FSDataInputStream in = FileSystems.forPath(input).open(input)) {
+      for (long done = 0; done < p.piece().length(); ) {
+        int n = (int) Math.min(buffer.length, p.piece().length() - done);
+        in.readFully(p.piece().offset() + done, buffer, 0, n);
+        crc.update(buffer, 0, n);
+        files.write(p.file(), p.position() + done, ByteBuffer.wrap(buffer, 0, n));
+        done += n;
+      }
+    }
+    return WrittenPiece.here(p.piece(), crc.getValue(), null);
+  }
+}
