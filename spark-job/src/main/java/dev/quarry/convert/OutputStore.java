@@ -83,11 +83,14 @@ public final class OutputStore {
 
   /**
    * Removes what an interrupted run may have left (shards, index, staged attempts): a rerun
-   * converts everything again, into the shards' final names.
+   * converts everything again, into the shards' final names. An empty {@code _staging} marks the
+   * directory as quarry's incomplete output until {@code _SUCCESS} replaces it, so that a rerun after
+   * a kill knows it for its own.
    */
   public void prepare() throws IOException {
-    fs.mkdirs(dir);
-    fs.delete(new Path(dir, STAGING), true);
+    Path staging = new Path(dir, STAGING);
+    fs.delete(staging, true);
+    fs.mkdirs(staging);
     for (FileStatus f : fs.listStatus(dir)) {
       String name = f.getPath().getName();
       if (name.startsWith("model") && (name.endsWith(".safetensors") || name.equals(ModelReader.INDEX))) {
@@ -98,12 +101,8 @@ public final class OutputStore {
 
   /** Where executors stream the shards on a store without positioned writes: see {@link ShardDestination}. */
   public ShardDestination shardDestination() throws IOException {
-    if (WholeFiles.writesAppearWhole(fs, dir)) {
-      return new ShardDestination(dir.toString(), true);
-    }
-    Path staging = new Path(dir, STAGING);
-    fs.mkdirs(staging);
-    return new ShardDestination(staging.toString(), false);
+    boolean finalNames = WholeFiles.writesAppearWhole(fs, dir);
+    return new ShardDestination((finalNames ? dir : new Path(dir, STAGING)).toString(), finalNames);
   }
 
   /** The path (URI string) of {@code fileName} in the output directory. */
