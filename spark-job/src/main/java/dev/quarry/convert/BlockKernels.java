@@ -15,11 +15,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Runs the kernels over the input of one {@link BlockTask}, chunk by chunk: the primary bytes go to
- * a {@link Sink} as they are produced (bounded memory), the block's secondary bytes (absmax, SCB)
- * are returned whole. Both the first pass ({@link BlockProcessor}) and the shard writer (which
- * computes the primary bytes again, {@link ShardWriter}) run a block through here, so they cannot
- * compute it differently. The error is measured only when asked (the first pass).
+ * Runs the kernels over the input of one {@link BlockTask}, chunk by chunk: the primary bytes (the
+ * codes) go to a {@link Sink} as they are produced (bounded memory), the block's secondary bytes
+ * (float32 absmax, SCB) are returned whole, and the quantization error of each chunk is measured
+ * right after the chunk is quantized, while it is in cache ({@link ErrorMeter}).
  */
 final class BlockKernels {
   /** Receives the primary bytes of each chunk, in order (the buffer is reused after the call). */
@@ -33,9 +32,9 @@ final class BlockKernels {
   private BlockKernels() {}
 
   /** @throws dev.quarry.quantize.NonFiniteValueException from the reader, on NaN or ±inf */
-  static Output run(BlockTask task, BlockReader reader, boolean measureError, Sink primary) throws IOException {
+  static Output run(BlockTask task, BlockReader reader, Sink primary) throws IOException {
     KernelSupport kernels = Kernels.get();
-    ErrorMeter errors = measureError ? new ErrorMeter(task.type()) : null;
+    ErrorMeter errors = new ErrorMeter(task.type());
     if (task.action() == TensorAction.CAST) {
       return cast(task, kernels, reader, errors, primary);
     }
@@ -54,12 +53,10 @@ final class BlockKernels {
       int n = chunk.remaining() / task.type().byteSize();
       int absmaxFirst = absmax.position() / 4;
       quantizer.quantize(chunk, n, packed, absmax);
-      if (errors != null) {
-        errors.fourBit(task.mode().fourBitFormat(), task.blocksize(), chunk.array(), n, packed.array(), absmax, absmaxFirst);
-      }
+      errors.fourBit(task.mode().fourBitFormat(), task.blocksize(), chunk.array(), n, packed.array(), absmax, absmaxFirst);
       primary.accept(packed.array(), packed.position());
     }
-    return new Output(absmax.flip(), task.mode().doubleQuant() ? quantizer.absmaxSum() : null, stats(errors));
+    return new Output(absmax.flip(), task.mode().doubleQuant() ? quantizer.absmaxSum() : null, errors.stats());
   }
 
   private static Output int8(BlockTask task, KernelSupport kernels, BlockReader reader, ErrorMeter errors,
@@ -77,12 +74,10 @@ final class BlockKernels {
       } catch (Float16OverflowException e) {
         throw InvalidTensorValueException.float16Overflow(task.file(), task.tensor(), reader.chunkStart(), e);
       }
-      if (errors != null) {
-        errors.int8(chunk.array(), (int) (n / cols), (int) cols, codes.array(), scb, scbFirst);
-      }
+      errors.int8(chunk.array(), (int) (n / cols), (int) cols, codes.array(), scb, scbFirst);
       primary.accept(codes.array(), codes.position());
     }
-    return new Output(scb.flip(), null, stats(errors));
+    return new Output(scb.flip(), null, errors.stats());
   }
 
   private static Output cast(BlockTask task, KernelSupport kernels, BlockReader reader, ErrorMeter errors,
@@ -97,16 +92,10 @@ final class BlockKernels {
       } catch (Float16OverflowException e) {
         throw InvalidTensorValueException.float16Overflow(task.file(), task.tensor(), reader.chunkStart(), e);
       }
-      if (errors != null) {
-        errors.cast(chunk.array(), (int) n, f16.array());
-      }
+      errors.cast(chunk.array(), (int) n, f16.array());
       primary.accept(f16.array(), f16.position());
     }
-    return new Output(allocate(0), null, stats(errors));
-  }
-
-  private static ErrorStats stats(ErrorMeter errors) {
-    return errors == null ? null : errors.stats();
+    return new Output(allocate(0), null, errors.stats());
   }
 
   private static ByteBuffer allocate(long bytes) {

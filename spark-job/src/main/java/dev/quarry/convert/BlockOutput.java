@@ -35,7 +35,7 @@ final class BlockOutput {
     BlockTask task = unit.block();
     BlockKernels.Output out;
     try (BlockReader reader = new BlockReader(FileSystems.forPath(new Path(task.file())), task, !unit.scanned())) {
-      out = BlockKernels.run(task, reader, true, codes);
+      out = BlockKernels.run(task, reader, codes);
     }
     if (unit.scannedSum() != null && !unit.scannedSum().sameSumAs(out.absmaxSum())) {
       throw new CheckpointException(task.file(), task.tensor(), String.format(

@@ -28,8 +28,8 @@ final class BlockReader implements Closeable {
   private long chunkStart;
 
   /**
-   * @param rejectNonFinite whether to scan for NaN and ±inf: the first pass does; the shard writer's
-   *                        second read does not need to, its bytes are checked against the first's
+   * @param rejectNonFinite whether to scan for NaN and ±inf: not where the scan pass has already
+   *                        (a second NaN scan would cost a read of every element)
    */
   BlockReader(FileSystem fs, BlockTask task, boolean rejectNonFinite) throws IOException {
     this.task = task;

@@ -12,8 +12,8 @@ record ClusterShape(int totalCores, int executors) {
    * Counts the executors in the scheduler backend's own registry, the one that counts the cores
    * ({@code SparkContext.getExecutorIds}: Scala-private to Spark, public in its bytecode). The public
    * views lag behind it: the status tracker is fed by the listener bus, and on a busy two-core machine
-   * it once listed one executor of two, so one shard's codes were recomputed on one core instead of
-   * staged by both; block managers register later still, after their executor has started.
+   * it once listed one executor of two; block managers register later still, after their executor
+   * has started.
    */
   static ClusterShape of(JavaSparkContext sc) {
     int executors = sc.isLocal() ? 0 : sc.sc().getExecutorIds().size();

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * What a conversion did, for the log and the CLI. {@code quantizeSeconds} is the wall time of the
- * executor stages (first pass and nested pass), {@code seconds} the whole conversion.
+ * executor passes (scan, quantize and write), {@code seconds} the whole conversion.
  */
 public record ConvertSummary(boolean alreadyComplete, int tensors, int quantized, int blocks, int shards,
     long bytesIn, long bytesOut, double quantizeSeconds, double seconds) {

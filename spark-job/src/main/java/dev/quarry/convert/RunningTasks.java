@@ -5,7 +5,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Waits for the tasks a failed job leaves running. When one task fails, Spark aborts the job but
- * lets the other running tasks finish, and they go on writing their staging files: cleaning up the
+ * lets the other running tasks finish, and they go on writing their output files: cleaning up the
  * output before they stop would let them recreate it.
  */
 final class RunningTasks {

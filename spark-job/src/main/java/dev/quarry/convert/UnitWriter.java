@@ -20,7 +20,7 @@ final class UnitWriter {
 
   private UnitWriter() {}
 
-  /** Writes every unit of a partition; the files are forced to disk before the results are returned. */
+  /** Writes every unit of a partition. */
   static List<WrittenPiece> writeAll(Iterable<WriteUnit> units) throws IOException {
     List<WrittenPiece> written = new ArrayList<>();
     try (PositionedFiles files = new PositionedFiles()) {

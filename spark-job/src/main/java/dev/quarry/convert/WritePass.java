@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.fs.BackgroundSync;
 import dev.quarry.fs.PositionedFiles;
 import java.io.IOException;
 import java.io.Serializable;
@@ -18,7 +19,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * once, by the task that computed it. Where the output takes positioned writes (a local or mounted
  * file system) the driver creates each shard at its final name and length with its fixed bytes, and
  * tasks of a few blocks each, on every core of every executor, write their sections at their
- * places ({@link UnitWriter}). Elsewhere (HDFS, S3A) one task per shard streams it in order,
+ * places ({@link UnitWriter}) while the driver forces the shards to the disk ({@link BackgroundSync}). Elsewhere (HDFS, S3A) one task per shard streams it in order,
  * computing its blocks on the executor's cores ahead of the stream ({@link StreamedShardWriter}).
  */
 final class WritePass {
@@ -52,8 +53,9 @@ final class WritePass {
     InputLocality locality = InputLocality.of(plan.blocks());
     log.accept(String.format("writing %d shard(s) in place: %d units in %d tasks", placement.files().size(),
         units.size(), partitions));
-    try (ProgressReporter progress = new ProgressReporter(sc, "quantize and write", plan.tensors().size(), units,
-        partitions, log, ConversionJob.PROGRESS_MILLIS)) {
+    try (BackgroundSync sync = BackgroundSync.start(placement.files().stream().map(ShardFile::path).toList());
+        ProgressReporter progress = new ProgressReporter(sc, "quantize and write", plan.tensors().size(), units,
+            partitions, log, ConversionJob.PROGRESS_MILLIS)) {
       return ConversionJob.collect(LocalizedTasks.rdd(sc, units, partitions,
               u -> u.block() == null ? Map.of() : locality.bytesByHost(u.block()))
           .mapPartitions(it -> {

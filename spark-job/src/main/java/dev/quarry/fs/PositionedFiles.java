@@ -17,8 +17,9 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * Positioned writes into files of a local or shared (mounted) file system, which Hadoop's
  * {@link FileSystem} cannot do: a file is created at its final length by the driver, then any number
  * of tasks, on any executor that mounts it, write their byte ranges at their positions. Writing the
- * same bytes twice (a retried or speculative task) leaves the same file. {@link #close()} forces what
- * this instance wrote to the disk, so the data is durable when its task succeeds.
+ * same bytes twice (a retried or speculative task) leaves the same file. Tasks do not force their
+ * writes to the disk: that would hold a core idle while the disk catches up; the driver forces the
+ * files while the tasks run and at commit ({@link BackgroundSync}).
  */
 public final class PositionedFiles implements AutoCloseable {
   private final Map<String, FileChannel> open = new LinkedHashMap<>();
@@ -54,13 +55,13 @@ public final class PositionedFiles implements AutoCloseable {
     }
   }
 
-  /** Forces every file written to the disk (its data; the driver syncs the metadata at commit), then closes it. */
+  /** Closes every file written. */
   @Override
   public void close() throws IOException {
     IOException failed = null;
     for (Map.Entry<String, FileChannel> e : open.entrySet()) {
-      try (FileChannel channel = e.getValue()) {
-        channel.force(false);
+      try {
+        e.getValue().close();
       } catch (IOException x) {
         failed = failed == null ? NamedOutputStream.named(new Path(e.getKey()), x) : failed;
       }
