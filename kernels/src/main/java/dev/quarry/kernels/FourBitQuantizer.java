@@ -58,22 +58,25 @@ public final class FourBitQuantizer {
   /**
    * Reads n elements from src (at its position, advanced) and adds the absmax of each of their
    * blocks to {@link #absmaxSum()}, as {@link #quantize} would, without computing codes: the scan of
-   * double quantization, which fixes each tensor's offset before the codes are written.
+   * double quantization, which fixes each tensor's offset before the codes are written. Returns
+   * whether a value was NaN or ±inf.
    */
-  public void scanAbsmax(ByteBuffer src, long n) {
+  public boolean scanAbsmax(ByteBuffer src, long n) {
+    boolean nonFinite = false;
     for (long done = 0; done < n; ) {
       int length = (int) Math.min(CHUNK_ELEMENTS, n - done);
       int blocks = (length + blocksize - 1) / blocksize;
       if (type == ElementType.F32) {
         LittleEndian.read(src, floatChunk, length);
-        kernels.absmax4Bit(floatChunk, 0, length, blocksize, absmaxChunk, 0);
+        nonFinite |= kernels.absmax4Bit(floatChunk, 0, length, blocksize, absmaxChunk, 0);
       } else {
         LittleEndian.read(src, sixteenBitChunk, length);
-        kernels.absmax4Bit(type, sixteenBitChunk, 0, length, blocksize, absmaxChunk, 0);
+        nonFinite |= kernels.absmax4Bit(type, sixteenBitChunk, 0, length, blocksize, absmaxChunk, 0);
       }
       absmaxSum.add(absmaxChunk, 0, blocks);
       done += length;
     }
+    return nonFinite;
   }
 
   /** The exact sum of every absmax this quantizer has computed: its mean is the double-quant offset. */

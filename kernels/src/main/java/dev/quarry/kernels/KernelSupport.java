@@ -33,11 +33,13 @@ public interface KernelSupport {
    * The absmax of each block of {@code x[xOff, xOff + n)} exactly as {@link #quantize4Bit} computes it
    * (FTZ, NaN skipped, a short last block padded with zeros), without the codes: the scan that fixes
    * the double-quant offset before any code is written reads only this.
+   *
+   * @return whether a value was NaN or ±inf: the scan checks the input in the same sweep
    */
-  void absmax4Bit(ElementType type, short[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff);
+  boolean absmax4Bit(ElementType type, short[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff);
 
   /** {@link #absmax4Bit(ElementType, short[], int, int, int, float[], int)} of float32 input. */
-  void absmax4Bit(float[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff);
+  boolean absmax4Bit(float[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff);
 
   /**
    * LLM.int8 row-wise quantization ({@code bnb-exact.md} §4) of {@code rows × cols} elements:

@@ -39,24 +39,33 @@ public final class ScalarKernelSupport implements KernelSupport {
   }
 
   @Override
-  public void absmax4Bit(ElementType type, short[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff) {
+  public boolean absmax4Bit(ElementType type, short[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff) {
     Blocksize.check(blocksize);
     float[] block = new float[Math.min(blocksize, n)];
+    boolean nonFinite = false;
     for (int start = 0, b = 0; start < n; start += blocksize, b++) {
       int length = Math.min(blocksize, n - start);
       for (int i = 0; i < length; i++) {
         block[i] = Float16.widen(type, x[xOff + start + i]);
+        nonFinite |= !Float.isFinite(block[i]);
       }
       absmax[absmaxOff + b] = BlockAbsmax.of(block, 0, length, blocksize);
     }
+    return nonFinite;
   }
 
   @Override
-  public void absmax4Bit(float[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff) {
+  public boolean absmax4Bit(float[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff) {
     Blocksize.check(blocksize);
+    boolean nonFinite = false;
     for (int start = 0, b = 0; start < n; start += blocksize, b++) {
-      absmax[absmaxOff + b] = BlockAbsmax.of(x, xOff + start, Math.min(blocksize, n - start), blocksize);
+      int length = Math.min(blocksize, n - start);
+      absmax[absmaxOff + b] = BlockAbsmax.of(x, xOff + start, length, blocksize);
+      for (int i = 0; i < length; i++) {
+        nonFinite |= !Float.isFinite(x[xOff + start + i]);
+      }
     }
+    return nonFinite;
   }
 
   /**

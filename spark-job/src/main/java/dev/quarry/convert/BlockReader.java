@@ -15,8 +15,11 @@ import org.apache.hadoop.fs.Path;
  * chunk of output rows at a time: one positioned read per input row, then transposed in memory.
  */
 final class BlockReader implements Closeable {
-  /** Elements per chunk at most (unless one aligned unit is larger): 2 MiB of bf16. */
-  static final long CHUNK_ELEMENTS = 1 << 20;
+  /**
+   * Elements per chunk at most (unless one aligned unit is larger): 128 KiB of bf16, so that the
+   * chunk is still in the core's cache when the error of its codes is measured right after them.
+   */
+  static final long CHUNK_ELEMENTS = 1 << 16;
 
   private final BlockTask task;
   private final boolean rejectNonFinite;

@@ -4,6 +4,7 @@ import dev.quarry.fs.FileSystems;
 import dev.quarry.kernels.FourBitQuantizer;
 import dev.quarry.kernels.Kernels;
 import dev.quarry.quantize.NonFiniteValueException;
+import dev.quarry.quantize.NonFiniteValues;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.apache.hadoop.fs.Path;
@@ -23,10 +24,11 @@ final class BlockScan {
     boolean sums = task.action() == TensorAction.QUANTIZE && task.mode().doubleQuant();
     FourBitQuantizer absmax = sums
         ? new FourBitQuantizer(Kernels.get(), task.mode().fourBitFormat(), task.type(), task.blocksize()) : null;
-    try (BlockReader reader = new BlockReader(FileSystems.forPath(new Path(task.file())), task, true)) {
+    // the absmax kernel tells NaN and ±inf on the way: only a chunk holding one is looked at again, to name it
+    try (BlockReader reader = new BlockReader(FileSystems.forPath(new Path(task.file())), task, absmax == null)) {
       for (ByteBuffer chunk = reader.next(); chunk != null; chunk = reader.next()) {
-        if (absmax != null) {
-          absmax.scanAbsmax(chunk, chunk.remaining() / task.type().byteSize());
+        if (absmax != null && absmax.scanAbsmax(chunk.duplicate(), chunk.remaining() / task.type().byteSize())) {
+          NonFiniteValues.check(chunk, task.type(), task.file(), task.tensor(), reader.chunkStart());
         }
       }
     } catch (NonFiniteValueException e) {

@@ -77,25 +77,28 @@ public final class VectorKernelSupport implements KernelSupport {
   }
 
   @Override
-  public void absmax4Bit(ElementType type, short[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff) {
+  public boolean absmax4Bit(ElementType type, short[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff) {
     Blocksize.check(blocksize);
-    int nonFinite = type == ElementType.BF16 ? BF16_INF : F16_INF;
+    int nonFiniteBits = type == ElementType.BF16 ? BF16_INF : F16_INF;
+    boolean nonFinite = false;
     for (int start = 0, b = 0; start < n; start += blocksize, b++) {
       int length = Math.min(blocksize, n - start);
       int magnitude = MaxMagnitude.of(x, xOff + start, length);
-      if (magnitude >= nonFinite) {
+      if (magnitude >= nonFiniteBits) {
         // inf, or NaN (which the GPU's fmaxf skips): the reference's rules, block by block
         scalar.absmax4Bit(type, x, xOff + start, length, blocksize, absmax, absmaxOff + b);
+        nonFinite = true;
       } else {
         // |x| orders as its bits without the sign, and FTZ keeps that order: FTZ(max |x|) = max |FTZ(x)|
         absmax[absmaxOff + b] = GpuMath.ftz(Float16.widen(type, (short) magnitude));
       }
     }
+    return nonFinite;
   }
 
   @Override
-  public void absmax4Bit(float[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff) {
-    scalar.absmax4Bit(x, xOff, n, blocksize, absmax, absmaxOff);
+  public boolean absmax4Bit(float[] x, int xOff, int n, int blocksize, float[] absmax, int absmaxOff) {
+    return scalar.absmax4Bit(x, xOff, n, blocksize, absmax, absmaxOff);
   }
 
   @Override

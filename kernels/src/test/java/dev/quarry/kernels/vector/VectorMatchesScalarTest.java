@@ -86,13 +86,11 @@ class VectorMatchesScalarTest {
       kernelFourBit(SCALAR, format, type, in, 0, n, blocksize, new byte[(n + 1) / 2], quantized);
       for (KernelSupport k : new KernelSupport[] {SCALAR, VECTOR}) {
         float[] scanned = new float[blocks];
-        if (in instanceof float[] f) {
-          k.absmax4Bit(f, 0, n, blocksize, scanned, 0);
-        } else {
-          k.absmax4Bit(type, (short[]) in, 0, n, blocksize, scanned, 0);
-        }
-        assertArrayEquals(quantized, scanned, k.name() + ": seed " + seed + ", " + format + ", " + type
-            + ", blocksize " + blocksize + ", n " + n);
+        boolean nonFinite = in instanceof float[] f ? k.absmax4Bit(f, 0, n, blocksize, scanned, 0)
+            : k.absmax4Bit(type, (short[]) in, 0, n, blocksize, scanned, 0);
+        String where = k.name() + ": seed " + seed + ", " + format + ", " + type + ", blocksize " + blocksize + ", n " + n;
+        assertArrayEquals(quantized, scanned, where);
+        assertEquals(anyNonFinite(type, in), nonFinite, "NaN or inf found, " + where);
       }
     }
   }
@@ -229,6 +227,24 @@ class VectorMatchesScalarTest {
   }
 
   /** The input at offset {@code pad} in the element type's array form (bit patterns for 16-bit types). */
+  /** Whether a value of the input, as the kernels read it, is NaN or ±inf. */
+  private static boolean anyNonFinite(ElementType type, Object in) {
+    if (in instanceof float[] f) {
+      for (float v : f) {
+        if (!Float.isFinite(v)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    for (short bits : (short[]) in) {
+      if (!Float.isFinite(dev.quarry.kernels.Float16.widen(type, bits))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static Object input(ElementType type, float[] x, int pad) {
     if (type == ElementType.F32) {
       float[] f = new float[pad + x.length];
