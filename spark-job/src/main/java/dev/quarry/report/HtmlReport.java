@@ -39,7 +39,7 @@ public final class HtmlReport {
       "td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4}",
       "svg.plot{display:block;margin:4px 0}svg text{font:11px system-ui,sans-serif;fill:#333}",
       ".legend span.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}",
-      ".failed{color:#b00}.muted{color:#777}");
+      "td.path{word-break:break-all;max-width:300px;font-size:12px}.failed{color:#b00}.muted{color:#777}");
 
   private HtmlReport() {}
 
@@ -90,7 +90,7 @@ public final class HtmlReport {
           .append(number(Html.number("%.2f", s.minSqnrDb()))).append(number(Html.number("%.2f", s.meanSqnrDb())))
           .append(number(Html.number("%.4g", s.maxAbsError())))
           .append(number(e.zoo() == null ? "–" : Html.number("%.1f", e.zoo().seconds())))
-          .append(cell(failed ? e.zoo().message() : e.location())).append("</tr>\n");
+          .append("<td class=\"path\">").append(Html.escape(failed ? e.zoo().message() : e.location())).append("</td></tr>\n");
     }
     b.append("</tbody></table>\n");
   }
