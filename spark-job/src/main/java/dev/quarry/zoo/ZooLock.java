@@ -2,11 +2,13 @@ package dev.quarry.zoo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.fs.FileSystems;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -33,6 +35,8 @@ public final class ZooLock implements AutoCloseable {
   /** Hadoop's create option for a create the store refuses when the object exists; file systems that do not know it ignore it. */
   static final String CREATE_IF_ABSENT = "fs.option.create.conditional.overwrite";
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Tries when the lock vanishes between a failed create and the look at it (its run just released it). */
+  private static final int ATTEMPTS = 3;
 
   private final FileSystem fs;
   private final Path path;
@@ -53,22 +57,43 @@ public final class ZooLock implements AutoCloseable {
     Path path = new Path(dir, FILE);
     LockOwner me = LockOwner.current(spec);
     byte[] mine = JSON.writeValueAsBytes(me);
-    if (createIfAbsent(fs, path, mine)) {
-      return new ZooLock(fs, path, me, null);
-    }
-    LockOwner holder = read(fs, path);
-    long modified = fs.getFileStatus(path).getModificationTime();
-    long age = System.currentTimeMillis() - (holder != null ? holder.started() : modified);
-    boolean stale = (holder != null && holder.deadOnThisHost()) || age > staleAfter.toMillis();
-    if (stale) {
-      String staleId = holder != null ? holder.token() : "modified-" + modified;
-      Path takeover = new Path(dir, FILE + ".takeover-" + staleId);
-      if (createIfAbsent(fs, takeover, mine) && staleId.equals(idOf(fs, path)) && fs.delete(path, false)
-          && createIfAbsent(fs, path, mine)) {
-        return new ZooLock(fs, path, me, takeover);
+    for (int attempt = 1; ; attempt++) {
+      if (createIfAbsent(fs, path, mine)) {
+        return new ZooLock(fs, path, me, null);
       }
+      FileStatus status;
+      try {
+        status = fs.getFileStatus(path);
+      } catch (FileNotFoundException gone) { // released or taken over since our create failed: try again
+        if (attempt < ATTEMPTS) {
+          continue;
+        }
+        throw new ZooLockedException(path.toString(), null);
+      }
+      LockOwner holder = read(fs, path);
+      long age = System.currentTimeMillis() - (holder != null ? holder.started() : status.getModificationTime());
+      if ((holder != null && holder.deadOnThisHost()) || age > staleAfter.toMillis()) {
+        ZooLock taken = takeOver(fs, path, holder != null ? holder.token() : "modified-" + status.getModificationTime(), me,
+            mine);
+        if (taken != null) {
+          return taken;
+        }
+      }
+      throw new ZooLockedException(path.toString(), holder);
     }
-    throw new ZooLockedException(path.toString(), holder);
+  }
+
+  /** The lock in place of the stale one {@code staleId}, or null when another run takes it over first. */
+  private static ZooLock takeOver(FileSystem fs, Path path, String staleId, LockOwner me, byte[] mine) throws IOException {
+    Path marker = new Path(path.getParent(), FILE + ".takeover-" + staleId);
+    if (!createIfAbsent(fs, marker, mine)) {
+      return null;
+    }
+    if (staleId.equals(idOf(fs, path)) && fs.delete(path, false) && createIfAbsent(fs, path, mine)) {
+      return new ZooLock(fs, path, me, marker);
+    }
+    fs.delete(marker, false);
+    return null;
   }
 
   /**

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The zoo lock on s3a:// against a real S3 server (S3Proxy, which answers a PUT with
- * {@code If-None-Match: *} on an existing key with 412): two racing runs, one gets it every time;
+ * {@code If-None-Match: *} on an existing key with 412): two racing runs, one gets it (or takes
+ * over a stale lock) every time;
  * with S3A's conditional writes switched off the lock is refused, not taken by a check-then-write.
  */
 class ZooLockS3IT {
@@ -45,10 +46,11 @@ class ZooLockS3IT {
   }
 
   @Test
-  void exactlyOneOfTwoRacingRunsTakesTheLockOnS3() throws Exception {
+  void exactlyOneOfTwoRacingRunsTakesTheLockOrTakesOverAStaleOneOnS3() throws Exception {
     JavaSparkContext sc = SparkTestContext.start("ZooLockS3IT", s3.sparkProperties(s3.secret()));
     try {
       LockRace.race("s3a://" + BUCKET + "/race", 30);
+      LockRace.raceForAStaleLock("s3a://" + BUCKET + "/stale", 15);
     } finally {
       sc.stop();
     }
