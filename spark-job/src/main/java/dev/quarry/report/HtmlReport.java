@@ -74,7 +74,7 @@ public final class HtmlReport {
 
   private static void outputsTable(StringBuilder b, Report report) {
     b.append("<h2>Outputs</h2><table id=\"outputs\"><thead><tr><th>model</th><th>mode</th><th>status</th>")
-        .append("<th>quantized</th><th>kept</th><th>input bytes</th><th>output bytes</th><th>ratio</th>")
+        .append("<th>quantized or cast</th><th>kept</th><th>input bytes</th><th>output bytes</th><th>ratio</th>")
         .append("<th>min SQNR dB</th><th>mean SQNR dB</th><th>max |error|</th><th>seconds</th><th>output or failure</th>")
         .append("</tr></thead><tbody>\n");
     for (ReportEntry e : report.entries()) {

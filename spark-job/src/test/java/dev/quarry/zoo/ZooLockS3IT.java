@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,19 +30,13 @@ class ZooLockS3IT {
   @TempDir
   static java.nio.file.Path dir;
 
+  @AutoClose
   private static S3ProxyServer s3;
 
   @BeforeAll
   static void startServer() throws Exception {
     s3 = S3ProxyServer.start(dir);
     s3.createBucket(BUCKET);
-  }
-
-  @AfterAll
-  static void stopServer() throws InterruptedException {
-    if (s3 != null) {
-      s3.close();
-    }
   }
 
   @Test
