@@ -42,8 +42,7 @@ final class BarChart {
     plotBottom += GAP;
     int height = plotBottom + BOTTOM;
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "<svg id=\"%s\" class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-        + "height=\"%d\" viewBox=\"0 0 %d %d\">", id, WIDTH, height, WIDTH, height));
+    b.append(Svg.open(id, WIDTH, height));
     b.append(Svg.rect(LEFT, TOP, plotRight - LEFT, plotBottom - TOP, background, null));
     for (double t : x.ticks()) {
       double px = x.pixel(t, LEFT, plotRight);

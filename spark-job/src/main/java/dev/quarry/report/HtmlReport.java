@@ -39,7 +39,7 @@ public final class HtmlReport {
       "td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4}",
       "svg.plot{display:block;margin:4px 0}svg text{font:11px system-ui,sans-serif;fill:#333}",
       ".legend span.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}",
-      "td.path{word-break:break-all;max-width:300px;font-size:12px}.failed{color:#b00}.muted{color:#777}");
+      "#outputs{font-size:12px;width:100%}td.path{word-break:break-all;width:25%}.failed{color:#b00}.muted{color:#777}");
 
   private HtmlReport() {}
 

@@ -35,8 +35,7 @@ final class LayerChart {
     int plotRight = WIDTH - RIGHT;
     int plotBottom = HEIGHT - BOTTOM;
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "<svg id=\"%s\" class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-        + "height=\"%d\" viewBox=\"0 0 %d %d\">", id, WIDTH, HEIGHT, WIDTH, HEIGHT));
+    b.append(Svg.open(id, WIDTH, HEIGHT));
     b.append(Svg.rect(LEFT, TOP, plotRight - LEFT, plotBottom - TOP, background, null));
     for (double t : y.ticks()) {
       double py = y.pixel(t, plotBottom, TOP);

@@ -2,6 +2,7 @@ package dev.quarry.report;
 
 import dev.quarry.manifest.Manifest;
 import dev.quarry.zoo.ZooResult;
+import java.util.Locale;
 
 /**
  * One model x mode of a report: where its output is, its manifest (null when it has none, e.g. a
@@ -14,7 +15,7 @@ public record ReportEntry(String model, String mode, String location, Manifest m
   /** What the zoo did with it, or whether the output is complete. */
   public String status() {
     if (zoo != null) {
-      return zoo.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+      return zoo.status().name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
     return complete ? "complete" : "incomplete (no _SUCCESS)";
   }

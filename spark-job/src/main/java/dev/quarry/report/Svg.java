@@ -6,6 +6,12 @@ import java.util.Locale;
 final class Svg {
   private Svg() {}
 
+  /** The start of a plot of the given size; the caller appends its elements and {@code </svg>}. */
+  static String open(String id, int width, int height) {
+    return String.format(Locale.ROOT, "<svg id=\"%s\" class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+        + "height=\"%d\" viewBox=\"0 0 %d %d\">", id, width, height, width, height);
+  }
+
   /** A flat rectangle (crisp edges: its colour is exact in a screenshot), with a tooltip when {@code title} is not null. */
   static String rect(double x, double y, double w, double h, String fill, String title) {
     String shape = String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "

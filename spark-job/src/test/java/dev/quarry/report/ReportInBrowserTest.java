@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportInBrowserTest {
   /** A directory name that would be an image with a script handler if a report forgot to escape it. */
   private static final String HOSTILE = "<img src=x onerror=document.title='pwned'>";
-  private static final int WIDTH = 1100;
+  private static final int WIDTH = 1280;
   private static final int HEIGHT = 4200;
 
   @TempDir
