@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
     versionProvider = QuarryVersion.class,
     description = "Bit-exact bitsandbytes quantization of model checkpoints (safetensors).",
     subcommands = {ConvertCommand.class, QuantizeCommand.class, VerifyCommand.class, InspectCommand.class,
-        DequantizeCommand.class, ZooCommand.class, DemoCommand.class,
+        DequantizeCommand.class, ZooCommand.class, ReportCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Quarry implements Runnable {
   /** Exit code of a check that found something wrong ({@code verify}) or of a zoo run where a conversion failed. */

@@ -2,6 +2,8 @@ package dev.quarry.cli;
 
 import com.fasterxml.jackson.core.JacksonException;
 import dev.quarry.fs.FileSystems;
+import dev.quarry.report.HtmlReport;
+import dev.quarry.report.ReportReader;
 import dev.quarry.zoo.ZooJob;
 import dev.quarry.zoo.ZooLock;
 import dev.quarry.zoo.ZooLockedException;
@@ -37,7 +39,8 @@ import picocli.CommandLine.Spec;
             + "in one Spark application. An output that is complete and whose manifest matches the input's "
             + "fingerprint and the spec's settings is skipped without reading tensor data; a changed input is "
             + "converted again. A failing model does not stop the others. Prints a report table and writes it to "
-            + "<output_root>/quarry-zoo-report.arrow. <output_root>/.quarry-zoo.lock keeps two runs apart.",
+            + "<output_root>/quarry-zoo-report.arrow, and a page with plots to "
+            + "<output_root>/quarry-zoo-report.html. <output_root>/.quarry-zoo.lock keeps two runs apart.",
         "Exit codes: 0 every output converted or up to date; 1 at least one model x mode failed (the report says "
             + "which and why); 2 error (bad spec or usage, unreadable output root); 3 another zoo run holds the lock."})
 final class ZooCommand implements Callable<Integer> {
@@ -77,6 +80,8 @@ final class ZooCommand implements Callable<Integer> {
         out.flush();
       });
       ZooReportFile.write(zoo.outputRoot(), specPath, results);
+      HtmlReport.write(ReportReader.ofZooRun(zoo.outputRoot(), jobs, results),
+          new Path(zoo.outputRoot(), ZooReportFile.HTML_FILE_NAME).toString());
     } catch (ZooLockedException e) {
       spec.commandLine().getErr().println("quarry: error: " + e.getMessage());
       spec.commandLine().getErr().flush();

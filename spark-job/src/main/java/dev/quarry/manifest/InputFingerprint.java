@@ -47,6 +47,11 @@ public record InputFingerprint(List<Shard> shards, String configSha256) {
     return new InputFingerprint(shards, config);
   }
 
+  /** Bytes of every input shard file. */
+  public long bytes() {
+    return shards.stream().mapToLong(Shard::size).sum();
+  }
+
   /**
    * Whether the two name the same content as far as headers tell: equal but for modification times
    * (a copy of the model has new ones).

@@ -14,4 +14,9 @@ public record Manifest(String quarryVersion, String input, InputFingerprint fing
   public Manifest {
     rows = List.copyOf(rows);
   }
+
+  /** The output's shard files, in the order their tensors appear. */
+  public List<String> files() {
+    return rows.stream().map(ManifestRow::file).distinct().toList();
+  }
 }

@@ -143,6 +143,15 @@ public final class ManifestFile {
     }
   }
 
+  /** Bytes of the shard files of the output in {@code dir} that {@code m} describes, as the file system has them. */
+  public static long outputBytes(FileSystem fs, Path dir, Manifest m) throws IOException {
+    long total = 0;
+    for (String file : m.files()) {
+      total += fs.getFileStatus(new Path(dir, file)).getLen();
+    }
+    return total;
+  }
+
   private static ManifestRow row(VectorSchemaRoot root, int i) {
     List<Long> shape = new ArrayList<>();
     for (Object d : ((ListVector) root.getVector("shape")).getObject(i)) {

@@ -47,7 +47,16 @@ public final class ModuleSelector {
   }
 
   public boolean quantizes(TensorEntry t) {
-    return ElementType.fromSafetensorsName(t.dtype().name()) != null && selects(t);
+    return keeps(t) == null;
+  }
+
+  /** Why {@code t} is copied unquantized, or null when it is quantized. */
+  public KeepReason keeps(TensorEntry t) {
+    KeepReason byRules = keepsByRules(t);
+    if (byRules != null) {
+      return byRules;
+    }
+    return ElementType.fromSafetensorsName(t.dtype().name()) == null ? KeepReason.DTYPE : null;
   }
 
   /**
@@ -57,37 +66,43 @@ public final class ModuleSelector {
    * {@code allTensors} such tensors are copied: that mode promises only the float tensors.
    */
   public void checkDtype(String file, TensorEntry t, QuantMode mode) throws CheckpointException {
-    if (!allTensors && ElementType.fromSafetensorsName(t.dtype().name()) == null && selects(t)) {
+    if (!allTensors && keeps(t) == KeepReason.DTYPE) {
       throw new CheckpointException(file, t.name(), "dtype " + t.dtype() + " cannot be quantized to " + mode
           + " (only F32, F16 and BF16 weights can)");
     }
   }
 
-  /** The rules alone, whatever the dtype: a Linear weight (or, with allTensors, any non-empty tensor). */
-  private boolean selects(TensorEntry t) {
+  /** The rules alone, whatever the dtype: null for a Linear weight (or, with allTensors, any non-empty tensor). */
+  private KeepReason keepsByRules(TensorEntry t) {
     if (t.elementCount() == 0) {
-      return false;
+      return KeepReason.EMPTY;
     }
     if (allTensors) {
-      return true;
+      return null;
     }
     if (t.rank() != 2 || !t.name().endsWith(WEIGHT)) {
-      return false;
+      return KeepReason.NOT_A_LINEAR_WEIGHT;
     }
     String module = t.name().substring(0, t.name().length() - WEIGHT.length());
     if (matchesAny(module, rules.includeModules())) {
-      return true;
+      return null;
     }
     if (matchesAny(module, rules.skipModules())) {
-      return false;
+      return KeepReason.SKIP_MODULES;
     }
     String[] components = module.split("\\.");
     for (String c : components) {
-      if (EMBEDDINGS.contains(c) || MOE_COMPONENTS.contains(c) || (!rules.allLinear() && HEADS.contains(c))) {
-        return false;
+      if (EMBEDDINGS.contains(c)) {
+        return KeepReason.EMBEDDING;
+      }
+      if (MOE_COMPONENTS.contains(c)) {
+        return KeepReason.MOE_EXPERTS;
+      }
+      if (!rules.allLinear() && HEADS.contains(c)) {
+        return KeepReason.OUTPUT_HEAD;
       }
     }
-    return !ROUTER_LEAVES.contains(components[components.length - 1]);
+    return ROUTER_LEAVES.contains(components[components.length - 1]) ? KeepReason.MOE_ROUTER : null;
   }
 
   /** Whether a quantized tensor is a {@code Conv1D} weight, to be transposed to [out, in] first. */

@@ -36,6 +36,8 @@ import org.apache.hadoop.fs.Path;
  */
 public final class ZooReportFile {
   public static final String FILE_NAME = "quarry-zoo-report.arrow";
+  /** The same run as a page with plots ({@code dev.quarry.report}), beside it. */
+  public static final String HTML_FILE_NAME = "quarry-zoo-report.html";
 
   private ZooReportFile() {}
 

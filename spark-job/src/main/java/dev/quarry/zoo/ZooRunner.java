@@ -7,13 +7,12 @@ import dev.quarry.convert.ModelReader;
 import dev.quarry.convert.OutputStore;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.manifest.ConversionSettings;
+import dev.quarry.manifest.ErrorSummary;
 import dev.quarry.manifest.InputFingerprint;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestFile;
-import dev.quarry.manifest.ManifestRow;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.hadoop.fs.FileSystem;
@@ -73,23 +72,10 @@ public final class ZooRunner {
   private static ZooResult result(ZooJob job, ZooStatus status, long inputBytes, FileSystem fs, Path output,
       double seconds) throws IOException {
     Manifest m = ManifestFile.read(fs, new Path(output, Manifest.FILE_NAME));
-    long outputBytes = 0;
-    for (String file : m.rows().stream().map(ManifestRow::file).distinct().toList()) {
-      outputBytes += fs.getFileStatus(new Path(output, file)).getLen();
-    }
-    DoubleSummaryStatistics sqnr = new DoubleSummaryStatistics();
-    Double maxAbs = null;
-    for (ManifestRow r : m.rows()) {
-      if (r.error() != null) {
-        maxAbs = maxAbs == null ? r.error().maxAbsError() : Math.max(maxAbs, r.error().maxAbsError());
-        if (Double.isFinite(r.error().sqnrDb())) {
-          sqnr.accept(r.error().sqnrDb());
-        }
-      }
-    }
-    boolean any = sqnr.getCount() > 0;
-    return new ZooResult(job.model(), job.options().mode().cliName(), status, inputBytes, outputBytes, seconds, maxAbs,
-        any ? sqnr.getMin() : null, any ? sqnr.getAverage() : null, null);
+    long outputBytes = ManifestFile.outputBytes(fs, output, m);
+    ErrorSummary e = ErrorSummary.of(m);
+    return new ZooResult(job.model(), job.options().mode().cliName(), status, inputBytes, outputBytes, seconds,
+        e.maxAbsError(), e.minSqnrDb(), e.meanSqnrDb(), null);
   }
 
   private static double seconds(long startNanos) {
