@@ -1,0 +1,83 @@
+package dev.quarry.convert;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.quarry.quantize.QuantMode;
+import dev.quarry.safetensors.TensorEntry;
+import dev.quarry.testing.ReferenceComparison;
+import dev.quarry.testing.ReferenceData;
+import dev.quarry.testing.SparkTestContext;
+import dev.quarry.testing.TensorFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The PyTorch checkpoints of {@code sources/bin} (the reference tiny-llama saved by torch 1.13:
+ * sharded, with views of one storage, with a column-major weight) converted on a local Spark: each
+ * gives what transformers saved from the safetensors model ({@code tiny-llama/hf-<mode>}), the
+ * whole file byte for byte without double quantization, every tensor (the offset within §3's
+ * allowance) with it, and the same config.json and other files.
+ */
+class TorchSourceConversionTest {
+  private static JavaSparkContext sc;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void startSpark() {
+    sc = SparkTestContext.start("TorchSourceConversionTest");
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    sc.stop();
+  }
+
+  /** Every case in the five modes transformers saved. */
+  static Stream<Arguments> conversions() {
+    return Stream.of("tiny-llama-sharded", "tiny-llama-views", "tiny-llama-views-strided")
+        .flatMap(source -> Stream.of("nf4", "nf4-dq", "fp4", "fp4-dq", "int8").map(mode -> Arguments.of(source, mode)));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("conversions")
+  void convertsToWhatTransformersSaved(String source, String mode) throws IOException {
+    Path input = ReferenceData.file("sources/bin/" + source + "/config.json").getParent();
+    Path out = dir.resolve("out");
+    ConvertSummary s = ConversionJob.run(sc, ConvertOptions.of(input.toString(), out.toString(), QuantMode.fromCliName(mode)),
+        line -> {});
+    assertFalse(s.alreadyComplete());
+    Path reference = ReferenceData.file("tiny-llama/hf-" + mode + "/model.safetensors").getParent();
+    try (Stream<Path> files = Files.list(out)) {
+      assertEquals(List.of("_SUCCESS", "config.json", "generation_config.json", "model.safetensors", "quarry-manifest.arrow"),
+          files.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    QuantMode m = QuantMode.fromCliName(mode);
+    ReferenceComparison comparison = new ReferenceComparison(m);
+    try (TensorFiles expected = new TensorFiles(reference.resolve("model.safetensors"))) {
+      Set<String> names = new HashSet<>();
+      expected.file().header().tensors().stream().map(TensorEntry::name).forEach(names::add);
+      assertEquals(names, comparison.compare(List.of(out.resolve("model.safetensors")), expected));
+    }
+    if (!m.doubleQuant()) {
+      assertArrayEquals(Files.readAllBytes(reference.resolve("model.safetensors")),
+          Files.readAllBytes(out.resolve("model.safetensors")), "the whole file, header included");
+    }
+    assertEquals(Files.readString(reference.resolve("config.json")), Files.readString(out.resolve("config.json")));
+  }
+}
