@@ -46,17 +46,22 @@ public record TorchCheckpoint(long dataStart, List<TensorEntry> tensors) {
       throw new CheckpointException(file, null, "no such file", e);
     }
     try (FSDataInputStream in = fs.open(path)) {
-      Map<String, ZipRecord> records = ZipDirectory.read(file, in, length);
-      String folder = folder(file, records);
-      checkByteOrder(file, in, records.get(folder + "byteorder"));
-      ZipRecord pickle = records.get(folder + "data.pkl");
-      if (pickle.size() > MAX_PICKLE_BYTES) {
-        throw new CheckpointFormatException(file, null, pickle.name() + " holds " + pickle.size()
-            + " bytes, more than the limit of " + MAX_PICKLE_BYTES);
-      }
-      Object root = RestrictedUnpickler.load(file, pickle.name(), read(file, in, pickle));
-      return describe(file, folder, records, root, pickle);
+      return read(file, in, length);
     }
+  }
+
+  /** Reads {@code file} ({@code length} bytes, open as {@code in}). */
+  static TorchCheckpoint read(String file, FSDataInputStream in, long length) throws IOException {
+    Map<String, ZipRecord> records = ZipDirectory.read(file, in, length);
+    String folder = folder(file, records);
+    checkByteOrder(file, in, records.get(folder + "byteorder"));
+    ZipRecord pickle = records.get(folder + "data.pkl");
+    if (pickle.size() > MAX_PICKLE_BYTES) {
+      throw new CheckpointFormatException(file, null, pickle.name() + " holds " + pickle.size()
+          + " bytes, more than the limit of " + MAX_PICKLE_BYTES);
+    }
+    Object root = RestrictedUnpickler.load(file, pickle.name(), read(file, in, pickle));
+    return describe(file, folder, records, root, pickle);
   }
 
   /** {@code "<folder>/"}: torch names it after the file saved to, or {@code archive} when saving to a stream. */
@@ -88,7 +93,8 @@ public record TorchCheckpoint(long dataStart, List<TensorEntry> tensors) {
     }
   }
 
-  private static TorchCheckpoint describe(String file, String folder, Map<String, ZipRecord> records, Object root,
+  /** The tensors the unpickled {@code root} of record {@code pickle} describes, over the zip's {@code records}. */
+  static TorchCheckpoint describe(String file, String folder, Map<String, ZipRecord> records, Object root,
       ZipRecord pickle) throws CheckpointFormatException {
     if (!(root instanceof RestrictedUnpickler.Dict dict)) {
       throw new CheckpointFormatException(file, null, pickle.name() + " holds " + RestrictedUnpickler.describe(root)
