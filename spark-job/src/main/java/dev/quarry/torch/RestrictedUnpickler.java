@@ -26,6 +26,10 @@ import java.util.Map;
  * recurse nor exhaust the driver's memory.
  */
 final class RestrictedUnpickler {
+  /**
+   * A tensor takes about 20 values (its key, storage tuple, sizes, strides...), so this admits some
+   * 200,000 tensors in one file while a pickle of one-byte EMPTY_DICTs stays within a few hundred MB.
+   */
   static final int MAX_VALUES = 4_000_000;
   static final int MAX_MEMO = 4_000_000;
   static final int MAX_MARK_DEPTH = 64;

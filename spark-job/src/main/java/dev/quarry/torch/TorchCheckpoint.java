@@ -25,8 +25,8 @@ import org.apache.hadoop.fs.Path;
  * of a header; the tensors' ranges are relative to it, in the pickle's (state dict) order.
  */
 public record TorchCheckpoint(long dataStart, List<TensorEntry> tensors) {
-  /** A state dict of a million tensors pickles to about 100 MB. */
-  public static final long MAX_PICKLE_BYTES = 256L << 20;
+  /** The safetensors header limit; a state dict of 100,000 tensors pickles to about 10 MB. */
+  public static final long MAX_PICKLE_BYTES = 100_000_000L;
 
   public TorchCheckpoint {
     tensors = List.copyOf(tensors);

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -79,5 +80,20 @@ class TorchSourceConversionTest {
           Files.readAllBytes(out.resolve("model.safetensors")), "the whole file, header included");
     }
     assertEquals(Files.readString(reference.resolve("config.json")), Files.readString(out.resolve("config.json")));
+  }
+
+  /**
+   * int8-training casts instead of quantizing (no hf reference): the column-major source's output is
+   * the safetensors source's, byte for byte.
+   */
+  @Test
+  void castsTheColumnMajorWeightAsTheSafetensorsOne() throws IOException {
+    Path strided = ReferenceData.file("sources/bin/tiny-llama-views-strided/config.json").getParent();
+    Path safetensors = ReferenceData.file("tiny-llama/input/config.json").getParent();
+    Path a = dir.resolve("from-bin");
+    Path b = dir.resolve("from-safetensors");
+    ConversionJob.run(sc, ConvertOptions.of(strided.toString(), a.toString(), QuantMode.INT8_TRAINING), line -> {});
+    ConversionJob.run(sc, ConvertOptions.of(safetensors.toString(), b.toString(), QuantMode.INT8_TRAINING), line -> {});
+    assertArrayEquals(Files.readAllBytes(b.resolve("model.safetensors")), Files.readAllBytes(a.resolve("model.safetensors")));
   }
 }
