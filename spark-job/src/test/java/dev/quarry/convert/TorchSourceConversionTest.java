@@ -3,9 +3,13 @@ package dev.quarry.convert;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.quantize.QuantMode;
+import dev.quarry.safetensors.CheckpointException;
 import dev.quarry.safetensors.TensorEntry;
+import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ReferenceComparison;
 import dev.quarry.testing.ReferenceData;
 import dev.quarry.testing.SparkTestContext;
@@ -95,5 +99,23 @@ class TorchSourceConversionTest {
     ConversionJob.run(sc, ConvertOptions.of(strided.toString(), a.toString(), QuantMode.INT8_TRAINING), line -> {});
     ConversionJob.run(sc, ConvertOptions.of(safetensors.toString(), b.toString(), QuantMode.INT8_TRAINING), line -> {});
     assertArrayEquals(Files.readAllBytes(b.resolve("model.safetensors")), Files.readAllBytes(a.resolve("model.safetensors")));
+  }
+
+  /**
+   * The planner reads a column-major weight transposed into its own shape; --allow-non-finite, which
+   * would copy such a weight's bytes if it held NaN, is refused for it before any work.
+   */
+  @Test
+  void plansAColumnMajorWeightTransposedAndRefusesToCopyIt() throws IOException {
+    Path strided = ReferenceData.file("sources/bin/tiny-llama-views-strided/config.json").getParent();
+    InputModel model = ModelReader.read(LocalFiles.fs(), LocalFiles.hadoopPath(strided));
+    ConvertOptions o = ConvertOptions.of(strided.toString(), dir.resolve("out").toString(), QuantMode.NF4);
+    TensorPlan down = Planner.plan(model, o).tensors().stream()
+        .filter(t -> t.tensor().name().equals("model.layers.0.mlp.down_proj.weight")).findFirst().orElseThrow();
+    assertTrue(down.transposed());
+    assertEquals(List.of(256L, 704L), down.quantizedShape());
+    CheckpointException e = assertThrows(CheckpointException.class, () -> Planner.plan(model, o.withAllowNonFinite(true)));
+    assertEquals("model.layers.0.mlp.down_proj.weight", e.tensor());
+    assertTrue(e.problem().contains("--allow-non-finite"), e.problem());
   }
 }
