@@ -56,12 +56,12 @@ public final class ModelReader {
     List<InputShard> shards;
     if (fs.exists(index)) {
       shards = indexedShards(fs, input, index, ".safetensors");
-    } else if (fs.exists(single) || !(fs.exists(torchIndex) || fs.exists(torchSingle))) {
-      shards = List.of(shard(fs, requireFile(fs, single)));
-    } else if (fs.exists(torchIndex)) {
+    } else if (!fs.exists(single) && fs.exists(torchIndex)) {
       shards = indexedShards(fs, input, torchIndex, ".bin");
+    } else if (!fs.exists(single) && fs.exists(torchSingle)) {
+      shards = List.of(shard(fs, torchSingle));
     } else {
-      shards = List.of(shard(fs, requireFile(fs, torchSingle)));
+      shards = List.of(shard(fs, requireFile(fs, single))); // no weights at all: the error names model.safetensors
     }
     List<Path> others = new ArrayList<>();
     for (FileStatus f : fs.listStatus(input)) {
