@@ -40,13 +40,15 @@ final class RestrictedUnpickler {
   private static final String ALLOWED = "a checkpoint may only use torch._utils._rebuild_tensor_v2,"
       + " torch._utils._rebuild_parameter, collections.OrderedDict and torch storage types such as torch.BFloat16Storage";
 
-  /** The storage types torch writes in persistent ids, by class name, with the dtype of their elements. */
+  /**
+   * The storage types torch writes in persistent ids, by class name, with the dtype of their elements:
+   * every legacy storage class whose dtype safetensors has.
+   */
   private static final Map<String, Dtype> STORAGE_TYPES = Map.ofEntries(
       Map.entry("DoubleStorage", Dtype.F64), Map.entry("FloatStorage", Dtype.F32), Map.entry("HalfStorage", Dtype.F16),
       Map.entry("BFloat16Storage", Dtype.BF16), Map.entry("LongStorage", Dtype.I64), Map.entry("IntStorage", Dtype.I32),
       Map.entry("ShortStorage", Dtype.I16), Map.entry("CharStorage", Dtype.I8), Map.entry("ByteStorage", Dtype.U8),
-      Map.entry("BoolStorage", Dtype.BOOL), Map.entry("ComplexFloatStorage", Dtype.C64),
-      Map.entry("Float8_e4m3fnStorage", Dtype.F8_E4M3), Map.entry("Float8_e5m2Storage", Dtype.F8_E5M2));
+      Map.entry("BoolStorage", Dtype.BOOL), Map.entry("ComplexFloatStorage", Dtype.C64));
 
   /** The callables a pickle may name: what calling each builds is reproduced, never executed. */
   private enum Callable {
@@ -240,7 +242,7 @@ final class RestrictedUnpickler {
     if (module.equals("torch") && STORAGE_TYPES.containsKey(name)) {
       return new StorageType(qualified, STORAGE_TYPES.get(name));
     }
-    throw fail("global " + printable(qualified) + " is not allowed: " + ALLOWED);
+    throw fail("global " + shortened(qualified) + " is not allowed: " + ALLOWED);
   }
 
   private Object reduce(Object callable, Object args) throws CheckpointFormatException {
@@ -342,7 +344,7 @@ final class RestrictedUnpickler {
         throw fail("a dict key is " + describe(key) + "; only strings, numbers, booleans and None are allowed");
       }
       if (d.entries.containsKey(key)) {
-        throw fail("dict key " + describe(key) + (key instanceof String s ? " '" + printable(s) + "'" : "")
+        throw fail("dict key " + describe(key) + (key instanceof String s ? " '" + shortened(s) + "'" : "")
             + " set twice");
       }
       d.entries.put(key, items.get(i + 1));
@@ -483,13 +485,13 @@ final class RestrictedUnpickler {
     try {
       return Long.parseLong(digits);
     } catch (NumberFormatException e) {
-      throw fail("'" + printable(s) + "' is not a 64-bit integer");
+      throw fail("'" + shortened(s) + "' is not a 64-bit integer");
     }
   }
 
   private Double textFloat(String s) throws CheckpointFormatException {
     if (!s.matches("[-+]?(\\d+\\.?\\d*([eE][-+]?\\d+)?|inf|nan)")) {
-      throw fail("'" + printable(s) + "' is not a float");
+      throw fail("'" + shortened(s) + "' is not a float");
     }
     return s.endsWith("inf") ? (s.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
         : s.endsWith("nan") ? Double.NaN : Double.parseDouble(s);
@@ -565,11 +567,9 @@ final class RestrictedUnpickler {
     return "(" + String.join(", ", out) + ")";
   }
 
-  /** A name from the input, shortened and without control characters, fit for a one-line message. */
-  static String printable(String s) {
-    String clean = s.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-    return clean.length() > 200 ? clean.substring(0, 200) + "..." : clean;
+  /** A name from the input as a message quotes it: at most 200 characters (the CLI escapes control characters). */
+  static String shortened(String s) {
+    return s.length() > 200 ? s.substring(0, 200) + "..." : s;
   }
 
   private CheckpointFormatException fail(String problem) {

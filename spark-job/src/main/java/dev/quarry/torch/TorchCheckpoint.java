@@ -88,7 +88,7 @@ public record TorchCheckpoint(long dataStart, List<TensorEntry> tensors) {
     }
     String order = record.size() > 16 ? "?" : new String(read(file, in, record), StandardCharsets.US_ASCII);
     if (!order.equals("little")) {
-      throw new CheckpointFormatException(file, null, record.name() + " says '" + RestrictedUnpickler.printable(order)
+      throw new CheckpointFormatException(file, null, record.name() + " says '" + RestrictedUnpickler.shortened(order)
           + "': quarry reads little-endian checkpoints only (save it again on a little-endian machine)");
     }
   }
@@ -116,14 +116,14 @@ public record TorchCheckpoint(long dataStart, List<TensorEntry> tensors) {
       PickledStorage s = t.storage();
       PickledStorage before = storages.putIfAbsent(s.key(), s);
       if (before != null && !before.equals(s)) {
-        throw new CheckpointFormatException(file, name, "storage '" + RestrictedUnpickler.printable(s.key())
+        throw new CheckpointFormatException(file, name, "storage '" + RestrictedUnpickler.shortened(s.key())
             + "' is " + s.numel() + " elements of " + s.dtype() + " here, " + before.numel() + " of " + before.dtype()
             + " for an earlier tensor");
       }
       ZipRecord data = records.get(folder + "data/" + s.key());
       if (data == null) {
-        throw new CheckpointFormatException(file, name, "its storage '" + RestrictedUnpickler.printable(s.key())
-            + "' has no record " + folder + "data/" + RestrictedUnpickler.printable(s.key()));
+        throw new CheckpointFormatException(file, name, "its storage '" + RestrictedUnpickler.shortened(s.key())
+            + "' has no record " + folder + "data/" + RestrictedUnpickler.shortened(s.key()));
       }
       StoredTensor stored = StoredTensor.of(file, name, t, data);
       names.add(name);
