@@ -65,7 +65,9 @@ final class ZipDirectory {
       }
     }
     if (eocd < 0) {
-      throw fail(isLegacyPickle() ? "a PyTorch checkpoint in the legacy format of torch before 1.6, which quarry"
+      int start = length >= 4 ? read(0, 4).getInt(0) : 0;
+      throw fail(start == LOCAL ? "a truncated or damaged zip file: it has no end of central directory"
+          : isLegacyPickle() ? "a PyTorch checkpoint in the legacy format of torch before 1.6, which quarry"
           + " does not read: load it and save it again with a newer torch (or convert it to safetensors)"
           : "not a zip file (torch.save has written zip files since torch 1.6)");
     }

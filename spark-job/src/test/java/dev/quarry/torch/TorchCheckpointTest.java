@@ -24,6 +24,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -189,13 +190,30 @@ class TorchCheckpointTest {
   }
 
   @Test
-  void refusesTheLegacyFormatAndOtherFiles() throws IOException {
+  void refusesTheLegacyFormatTruncatedAndOtherFiles() throws IOException {
     Path legacy = dir.resolve("legacy.bin");
     Files.write(legacy, new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20});
     assertTrue(assertThrows(CheckpointFormatException.class, () -> checkpoint(legacy)).problem()
         .contains("legacy format of torch before 1.6"));
+    Path truncated = dir.resolve("truncated.bin");
+    byte[] whole = TorchZips.zip("archive", TorchZips.oneTensor("w"));
+    Files.write(truncated, Arrays.copyOf(whole, whole.length - 30));
+    assertTrue(assertThrows(CheckpointFormatException.class, () -> checkpoint(truncated)).problem()
+        .contains("a truncated or damaged zip file"));
     Path text = dir.resolve("text.bin");
     Files.writeString(text, "not a checkpoint");
     assertTrue(assertThrows(CheckpointFormatException.class, () -> checkpoint(text)).problem().contains("not a zip file"));
+  }
+
+  /** More than 65,535 records: the zip64 end records, which torch writes for large checkpoints too. */
+  @Test
+  void readsZip64Directories() throws IOException {
+    Map<String, byte[]> records = new LinkedHashMap<>(TorchZips.oneTensor("w"));
+    for (int i = 0; i < 70_000; i++) {
+      records.put("extra/" + i, new byte[0]);
+    }
+    Path file = dir.resolve("many.bin");
+    TorchZips.write(file, "archive", records);
+    assertEquals(List.of("w"), checkpoint(file).tensors().stream().map(TensorEntry::name).toList());
   }
 }
