@@ -29,7 +29,7 @@ record ConversionIdentity(String json) {
       files.add(new Path(s.path()));
     }
     Path dir = fs.getFileStatus(input).isDirectory() ? input : input.getParent();
-    for (String name : List.of(ModelReader.CONFIG, ModelReader.INDEX)) {
+    for (String name : List.of(ModelReader.CONFIG, ModelReader.INDEX, ModelReader.TORCH_INDEX)) {
       if (fs.exists(new Path(dir, name))) {
         files.add(new Path(dir, name));
       }

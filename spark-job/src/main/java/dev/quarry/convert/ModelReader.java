@@ -3,6 +3,7 @@ package dev.quarry.convert;
 import dev.quarry.safetensors.CheckpointException;
 import dev.quarry.safetensors.SafetensorsFile;
 import dev.quarry.safetensors.TensorEntry;
+import dev.quarry.torch.TorchCheckpoint;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -19,12 +20,16 @@ import org.apache.hadoop.fs.Path;
 /**
  * Reads a model on the driver through Hadoop {@link FileSystem}: config.json, the index or the
  * single file, and only the headers of the shards; validates that index and headers agree before
- * any work starts. Never reads tensor data.
+ * any work starts. Never reads tensor data. A model without safetensors is read from its PyTorch
+ * checkpoint ({@code pytorch_model.bin}, or shards and {@code pytorch_model.bin.index.json}), whose
+ * pickles play the part of headers ({@link TorchCheckpoint}); transformers prefers safetensors too.
  */
 public final class ModelReader {
   public static final String CONFIG = "config.json";
   public static final String INDEX = "model.safetensors.index.json";
   public static final String SINGLE = "model.safetensors";
+  public static final String TORCH_INDEX = "pytorch_model.bin.index.json";
+  public static final String TORCH_SINGLE = "pytorch_model.bin";
   /** Weights in other formats are not copied into a safetensors output. */
   private static final List<String> OTHER_WEIGHT_SUFFIXES =
       List.of(".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".h5", ".msgpack", ".gguf");
@@ -45,12 +50,23 @@ public final class ModelReader {
     }
     Map<String, Object> config = JsonObjectFile.read(fs, requireFile(fs, new Path(input, CONFIG)));
     Path index = new Path(input, INDEX);
-    List<InputShard> shards = fs.exists(index) ? indexedShards(fs, input, index)
-        : List.of(shard(fs, requireFile(fs, new Path(input, SINGLE))));
+    Path single = new Path(input, SINGLE);
+    Path torchIndex = new Path(input, TORCH_INDEX);
+    Path torchSingle = new Path(input, TORCH_SINGLE);
+    List<InputShard> shards;
+    if (fs.exists(index)) {
+      shards = indexedShards(fs, input, index, ".safetensors");
+    } else if (!fs.exists(single) && fs.exists(torchIndex)) {
+      shards = indexedShards(fs, input, torchIndex, ".bin");
+    } else if (!fs.exists(single) && fs.exists(torchSingle)) {
+      shards = List.of(shard(fs, torchSingle));
+    } else {
+      shards = List.of(shard(fs, requireFile(fs, single))); // no weights at all: the error names model.safetensors
+    }
     List<Path> others = new ArrayList<>();
     for (FileStatus f : fs.listStatus(input)) {
       String name = f.getPath().getName();
-      if (f.isFile() && !name.equals(CONFIG) && !name.equals(INDEX) && !name.startsWith(".")
+      if (f.isFile() && !name.equals(CONFIG) && !name.equals(INDEX) && !name.equals(TORCH_INDEX) && !name.startsWith(".")
           && !name.startsWith("_") && OTHER_WEIGHT_SUFFIXES.stream().noneMatch(name.toLowerCase(Locale.ROOT)::endsWith)) {
         others.add(f.getPath());
       }
@@ -59,8 +75,8 @@ public final class ModelReader {
     return new InputModel(config, shards, others);
   }
 
-  private static List<InputShard> indexedShards(FileSystem fs, Path dir, Path index) throws IOException {
-    ShardIndex shardIndex = ShardIndex.of(index.toString(), JsonObjectFile.read(fs, index));
+  private static List<InputShard> indexedShards(FileSystem fs, Path dir, Path index, String suffix) throws IOException {
+    ShardIndex shardIndex = ShardIndex.of(index.toString(), JsonObjectFile.read(fs, index), suffix);
     List<InputShard> shards = new ArrayList<>();
     Map<String, String> fileOfTensor = new HashMap<>();
     for (String file : shardIndex.files()) {
@@ -78,18 +94,23 @@ public final class ModelReader {
       Set<String> listed = new LinkedHashSet<>(shardIndex.tensors(file));
       for (TensorEntry t : shard.tensors()) {
         if (!listed.remove(t.name())) {
-          throw new CheckpointException(shard.path(), t.name(), "tensor not listed for this file in " + INDEX);
+          throw new CheckpointException(shard.path(), t.name(), "tensor not listed for this file in " + index.getName());
         }
       }
       if (!listed.isEmpty()) {
         throw new CheckpointException(shard.path(), listed.iterator().next(),
-            INDEX + " lists the tensor in this file but the file does not hold it");
+            index.getName() + " lists the tensor in this file but the file does not hold it");
       }
     }
     return shards;
   }
 
+  /** A file named {@code .bin}, {@code .pt} or {@code .pth} is a PyTorch checkpoint, any other a safetensors file. */
   private static InputShard shard(FileSystem fs, Path path) throws IOException {
+    if (TorchCheckpoint.isTorchFile(path.getName())) {
+      TorchCheckpoint c = TorchCheckpoint.read(fs, path);
+      return new InputShard(fs.makeQualified(path).toString(), c.dataStart(), c.tensors());
+    }
     try (SafetensorsFile f = SafetensorsFile.open(fs, path)) {
       return new InputShard(fs.makeQualified(path).toString(), f.header().dataStart(), f.header().tensors());
     }

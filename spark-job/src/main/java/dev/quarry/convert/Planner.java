@@ -34,11 +34,17 @@ public final class Planner {
         boolean selected = selector.quantizes(t);
         TensorAction action = !selected ? TensorAction.COPY
             : o.mode() == QuantMode.INT8_TRAINING ? TensorAction.CAST : TensorAction.QUANTIZE;
-        boolean transposed = selected && selector.transposes(t);
-        List<Long> shape = transposed ? List.of(t.shape().get(1), t.shape().get(0)) : t.shape();
+        // A column-major tensor (a PyTorch pickle's) lies in the file as its transpose: reading it
+        // transposed gives the tensor itself, so the flag flips whether the bytes are read transposed.
+        boolean transposed = (selected && selector.transposes(t)) != t.columnMajor();
+        List<Long> stored = t.storedShape();
+        List<Long> shape = transposed ? List.of(stored.get(1), stored.get(0)) : stored;
+        if (t.columnMajor()) {
+          refuseColumnMajorCopy(shard, t, action, o);
+        }
         int first = blocks.size();
         if (action != TensorAction.COPY) {
-          cut(tensors.size(), shard, t, action, transposed, o, blocks);
+          cut(tensors.size(), shard, t, stored, action, transposed, o, blocks);
         }
         tensors.add(new TensorPlan(tensors.size(), shard, t, action, transposed, shape, first, blocks.size() - first));
       }
@@ -46,11 +52,26 @@ public final class Planner {
     return new ConversionPlan(tensors, blocks);
   }
 
-  private static void cut(int tensorId, InputShard shard, TensorEntry t, TensorAction action, boolean transposed,
-      ConvertOptions o, List<BlockTask> out) {
+  /**
+   * A copied tensor's bytes go to the output as they are, which for a column-major tensor would be
+   * its transpose's: refused, also under --allow-non-finite (which copies a weight found to hold NaN).
+   */
+  private static void refuseColumnMajorCopy(InputShard shard, TensorEntry t, TensorAction action, ConvertOptions o)
+      throws CheckpointException {
+    String why = action == TensorAction.COPY ? "it is not quantized but copied"
+        : o.allowNonFinite() ? "--allow-non-finite would copy it unquantized if it held NaN or inf" : null;
+    if (why != null) {
+      throw new CheckpointException(shard.path(), t.name(), "stored column-major (a transposed view) and " + why
+          + ", which needs a row-major tensor: save it with .contiguous()");
+    }
+  }
+
+  /** @param stored the tensor's shape as its bytes lie in the file, row-major */
+  private static void cut(int tensorId, InputShard shard, TensorEntry t, List<Long> stored, TensorAction action,
+      boolean transposed, ConvertOptions o, List<BlockTask> out) {
     ElementType type = ElementType.fromSafetensorsName(t.dtype().name());
     long n = t.elementCount();
-    long cols = t.rank() == 0 ? 1 : t.shape().get(t.rank() - 1);
+    long cols = t.rank() == 0 ? 1 : stored.get(t.rank() - 1);
     long rows = n / cols;
     long rowLength = transposed ? rows : cols;
     // 4-bit and cast tensors: whole groups of the error statistics (GROUP is a multiple of every blocksize)

@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code weight_map} of a {@code model.safetensors.index.json}: which tensors each shard file
- * holds. The file names come from the input, so each must be a plain safetensors file name in the
+ * The {@code weight_map} of a {@code model.safetensors.index.json} (or {@code pytorch_model.bin.index.json}):
+ * which tensors each shard file holds. The file names come from the input, so each must be a plain
+ * safetensors (or .bin) file name in the
  * model directory itself: no directory part, no {@code ..}, no scheme or drive (a URL or
  * {@code file:x} would otherwise resolve outside the model), nothing hidden, no control characters.
  */
 public final class ShardIndex {
-  private static final String SUFFIX = ".safetensors";
+  private static final String SAFETENSORS = ".safetensors";
 
   private final Map<String, List<String>> tensorsByFile;
 
@@ -21,8 +22,13 @@ public final class ShardIndex {
     this.tensorsByFile = tensorsByFile;
   }
 
-  /** Validates the parsed index JSON of {@code file} (for messages). */
+  /** Validates the parsed index JSON of {@code file} (for messages), an index of safetensors shards. */
   public static ShardIndex of(String file, Map<String, Object> json) throws CheckpointException {
+    return of(file, json, SAFETENSORS);
+  }
+
+  /** Validates the parsed index JSON of {@code file}, whose shard files must end in {@code suffix} (".bin"). */
+  public static ShardIndex of(String file, Map<String, Object> json, String suffix) throws CheckpointException {
     if (!(json.get("weight_map") instanceof Map<?, ?> weightMap) || weightMap.isEmpty()) {
       throw new CheckpointException(file, null, "no weight_map object (or an empty one)");
     }
@@ -32,7 +38,7 @@ public final class ShardIndex {
       if (!(e.getValue() instanceof String shard)) {
         throw new CheckpointException(file, tensor, "weight_map value is not a string");
       }
-      String problem = fileNameProblem(shard);
+      String problem = fileNameProblem(shard, suffix);
       if (problem != null) {
         throw new CheckpointException(file, tensor, "weight_map names '" + shard + "', " + problem);
       }
@@ -42,7 +48,7 @@ public final class ShardIndex {
   }
 
   /** Why {@code name} cannot be a shard file in the model directory, or null when it can. */
-  static String fileNameProblem(String name) {
+  static String fileNameProblem(String name, String suffix) {
     if (name.isEmpty()) {
       return "an empty file name";
     }
@@ -55,8 +61,8 @@ public final class ShardIndex {
     if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
       return "a file name with control characters";
     }
-    if (!name.endsWith(SUFFIX) || name.length() == SUFFIX.length()) {
-      return "not a " + SUFFIX + " file";
+    if (!name.endsWith(suffix) || name.length() == suffix.length()) {
+      return "not a " + suffix + " file";
     }
     return null;
   }

@@ -10,6 +10,7 @@ import dev.quarry.safetensors.CheckpointException;
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.SafetensorsFile;
 import dev.quarry.safetensors.TensorEntry;
+import dev.quarry.torch.TorchCheckpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -54,6 +55,13 @@ final class DequantPlanner {
    *              quant_state names it), for int8 the model's dtype in config.json (else float32)
    */
   static List<DequantTensor> plan(InputModel model, Dtype dtype) throws IOException {
+    // ModelReader also reads PyTorch checkpoints, as sources to quantize; bitsandbytes checkpoints are safetensors
+    for (InputShard s : model.shards()) {
+      if (TorchCheckpoint.isTorchFile(new Path(s.path()).getName())) {
+        throw new CheckpointException(s.path(), null, "a PyTorch checkpoint: dequantize reads bitsandbytes"
+            + " checkpoints in safetensors, as quarry and transformers write them");
+      }
+    }
     return new DequantPlanner(model).plan(dtype, modelDtype(model.config()));
   }
 

@@ -1,15 +1,19 @@
 package dev.quarry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.TensorSpec;
 import dev.quarry.testing.CliRun;
 import dev.quarry.testing.FileTrees;
+import dev.quarry.testing.HostilePickles;
 import dev.quarry.testing.LocalFiles;
+import dev.quarry.testing.PickleBytes;
 import dev.quarry.testing.SmallModels;
 import dev.quarry.testing.TestCheckpoints;
+import dev.quarry.testing.TorchZips;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every kind of bad input of issue 4, through the real command line: one error line naming the file
  * (and the tensor), exit code 2, nothing at the output path, the input untouched. A problem of one
  * safetensors file is checked in {@code quarry quantize} and {@code quarry convert}; problems of a
- * model directory (index, config.json, several shards) and of the output path in {@code convert}.
+ * model directory (index, config.json, several shards), of a PyTorch checkpoint (the hostile pickles
+ * of {@link HostilePickles}: refused, nothing executed) and of the output path in {@code convert}.
  */
 class BadInputTest {
   private static final String W = SmallModels.weight(0);
@@ -233,12 +238,43 @@ class BadInputTest {
         }, "config.json", null, "no such file")));
   }
 
+  /** A file {@code os.system} would create if a hostile pickle's command ran. */
+  private static final Path EXECUTED =
+      Path.of(System.getProperty("java.io.tmpdir"), "quarry-pickle-executed-" + ProcessHandle.current().pid());
+
+  private static Fixture torchCheckpoint(byte[] zip) {
+    return model -> {
+      config(model);
+      Files.write(model.resolve("pytorch_model.bin"), zip);
+    };
+  }
+
+  /** The catalogue of hostile PyTorch checkpoints, and the column-major tensor a conversion would only copy. */
+  static Stream<Case> torchCases() {
+    String embedding = "model.embed_tokens.weight";
+    Map<String, byte[]> columnMajor = new LinkedHashMap<>(TorchZips.oneTensor(embedding));
+    columnMajor.put("data.pkl", PickleBytes.protocol2().op('}').mark().str(embedding)
+        .tensor("FloatStorage", "0", 256, 0, new long[] {4, 64}, new long[] {1, 4}).op('u').stop().bytes());
+    return Stream.concat(
+        HostilePickles.cases(EXECUTED.toString()).stream().map(c -> new Case("pickle: " + c.label(),
+            torchCheckpoint(c.zip()), "nf4", "pytorch_model.bin", c.tensor(), c.phrase())),
+        Stream.of(
+            new Case("pickle: a column-major tensor that is copied", torchCheckpoint(TorchZips.zip("archive", columnMajor)),
+                "nf4", "pytorch_model.bin", embedding, "stored column-major (a transposed view) and it is not quantized"),
+            model("pickle: index names ../pytorch_model.bin", model -> {
+              config(model);
+              Files.write(model.resolve("pytorch_model.bin"), TorchZips.zip("archive", TorchZips.oneTensor(W)));
+              Files.writeString(model.resolve("pytorch_model.bin.index.json"),
+                  "{\"weight_map\": {\"" + W + "\": \"../pytorch_model.bin\"}}");
+            }, "pytorch_model.bin.index.json", W, "outside the model directory")));
+  }
+
   static Stream<Arguments> quantizeCases() {
     return fileCases().map(Arguments::of);
   }
 
   static Stream<Arguments> convertCases() {
-    return modelCases().map(Arguments::of);
+    return Stream.concat(modelCases(), torchCases()).map(Arguments::of);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -266,6 +302,7 @@ class BadInputTest {
     assertRefused(code, model.resolve(c.file()), c);
     assertEquals(List.of("model"), FileTrees.names(dir), "no output, no temporary or staging file beside it");
     assertEquals(before, FileTrees.snapshot(model), "input untouched");
+    assertFalse(Files.exists(EXECUTED), "nothing from the input executed");
   }
 
   /** Exit code 2 and exactly one line: {@code quarry: error: <file>: [tensor '<t>': ]...<phrase>...}. */

@@ -49,6 +49,15 @@ class InspectCommandTest {
     return ReferenceData.file("tiny-llama/input/config.json").getParent();
   }
 
+  /** A PyTorch source plans as its safetensors twin: the size of what transformers saved from that. */
+  @ParameterizedTest
+  @ValueSource(strings = {"tiny-llama-sharded", "tiny-llama-views", "tiny-llama-views-strided"})
+  void pyTorchSourcesPlanAsTheirSafetensorsTwin(String source) throws IOException {
+    Path input = ReferenceData.file("sources/bin/" + source + "/config.json").getParent();
+    long[] size = size(run("inspect", input.toString(), "--mode", "int8"));
+    assertEquals(Files.size(ReferenceData.file("tiny-llama/hf-int8/model.safetensors")), size[0]);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"nf4", "fp4", "int8"})
   void sizeIsExactlyWhatTransformersSaved(String mode) throws IOException {

@@ -2,12 +2,14 @@ package dev.quarry.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.safetensors.CheckpointException;
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.TensorSpec;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ReferenceData;
+import dev.quarry.testing.TorchZips;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +76,43 @@ class ModelReaderTest {
     assertEquals(LocalFiles.hadoopPath(dir.resolve("model.safetensors")).toString(),
         assertThrows(CheckpointException.class, () -> read(dir)).file());
     assertThrows(CheckpointException.class, () -> read(dir.resolve("nothing-here")));
+  }
+
+  /** Safetensors win over a PyTorch checkpoint beside them, as in transformers; neither is copied as an other file. */
+  @Test
+  void readsPyTorchCheckpointsOnlyWithoutSafetensors() throws IOException {
+    Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"llama\"}");
+    TorchZips.write(dir.resolve(ModelReader.TORCH_SINGLE), "archive", TorchZips.oneTensor("b.weight"));
+    Files.writeString(dir.resolve(ModelReader.TORCH_INDEX), "{\"weight_map\": {\"b.weight\": \"pytorch_model.bin\"}}");
+    Files.writeString(dir.resolve("tokenizer.json"), "{}");
+    InputModel torch = read(dir);
+    assertEquals(List.of("b.weight"), torch.shards().get(0).tensors().stream().map(t -> t.name()).toList());
+    assertEquals(List.of("tokenizer.json"), torch.otherFiles().stream().map(p -> p.getName()).toList());
+    Files.delete(dir.resolve(ModelReader.TORCH_INDEX));
+    assertEquals(List.of("b.weight"), read(dir).shards().get(0).tensors().stream().map(t -> t.name()).toList());
+    writeShard("model.safetensors", "a.weight");
+    InputModel safetensors = read(dir);
+    assertEquals(List.of("a.weight"), safetensors.shards().get(0).tensors().stream().map(t -> t.name()).toList());
+    assertEquals(List.of("tokenizer.json"), safetensors.otherFiles().stream().map(p -> p.getName()).toList());
+  }
+
+  @Test
+  void aLonePyTorchFileIsReadAsOne() throws IOException {
+    Path file = dir.resolve("weights.pt");
+    TorchZips.write(file, "weights", TorchZips.oneTensor("c.weight"));
+    InputModel m = read(file);
+    assertEquals(List.of(List.of(4L, 64L)), m.shards().get(0).tensors().stream().map(t -> t.shape()).toList());
+  }
+
+  @Test
+  void aPyTorchIndexNamesBinFiles() throws IOException {
+    Files.writeString(dir.resolve("config.json"), "{}");
+    writeShard("model-00001-of-00001.safetensors", "a.weight");
+    Files.writeString(dir.resolve(ModelReader.TORCH_INDEX),
+        "{\"weight_map\": {\"a.weight\": \"model-00001-of-00001.safetensors\"}}");
+    CheckpointException e = assertThrows(CheckpointException.class, () -> read(dir));
+    assertEquals(LocalFiles.hadoopPath(dir.resolve(ModelReader.TORCH_INDEX)).toString(), e.file());
+    assertTrue(e.problem().contains("not a .bin file"), e.problem());
   }
 
   private void writeModel(Map<String, String> weightMap) throws IOException {
