@@ -1,6 +1,5 @@
 package dev.quarry.cli;
 
-import com.fasterxml.jackson.core.JacksonException;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.zoo.ZooJob;
 import dev.quarry.zoo.ZooLock;
@@ -60,14 +59,13 @@ final class ZooCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     ZooSpec zoo;
-    List<ZooJob> jobs;
     Path path = new Path(specPath);
     try (InputStream in = FileSystems.forPath(path).open(path)) {
-      zoo = ZooSpecFile.read(in);
-      jobs = ZooSpecFile.jobs(zoo);
-    } catch (IllegalArgumentException | JacksonException e) {
-      throw new ParameterException(spec.commandLine(), specPath + ": " + e.getMessage().replace('\n', ' '));
+      zoo = ZooSpecFile.read(specPath, in);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), ErrorMessages.of(e));
     }
+    List<ZooJob> jobs = zoo.jobs();
     PrintWriter out = spec.commandLine().getOut();
     List<ZooResult> results;
     try (ZooLock lock = ZooLock.acquire(zoo.outputRoot(), specPath, Duration.ofHours(staleLockHours));
