@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
@@ -60,7 +61,15 @@ final class ZooCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     ZooSpec zoo;
     Path path = new Path(specPath);
-    try (InputStream in = FileSystems.forPath(path).open(path)) {
+    FileSystem fs = FileSystems.forPath(path);
+    // said here, as Hadoop's own words differ by file system ("File x does not exist", "x (Is a directory)")
+    if (!fs.exists(path)) {
+      throw new ParameterException(spec.commandLine(), specPath + ": no such file (SPEC is a zoo spec, YAML)");
+    }
+    if (fs.getFileStatus(path).isDirectory()) {
+      throw new ParameterException(spec.commandLine(), specPath + ": a directory, not a zoo spec file (YAML)");
+    }
+    try (InputStream in = fs.open(path)) {
       zoo = ZooSpecFile.read(specPath, in);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), ErrorMessages.of(e));
