@@ -3,6 +3,7 @@ package dev.quarry.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.quarry.testing.CliRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +22,8 @@ class UsageErrorsTest {
   Path dir;
 
   private static void assertError(String expected, String... args) {
-    CliRun run = CliRun.of(args);
-    assertEquals(2, run.exitCode(), run.err());
+    CliRun run = new CliRun();
+    assertEquals(2, run.run(args), run.err());
     assertEquals(expected, run.err());
     for (String internal : List.of("dev.quarry", "com.fasterxml", "picocli", "org.apache", "java.", "Exception",
         " int", " long")) {

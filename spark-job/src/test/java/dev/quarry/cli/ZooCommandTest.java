@@ -10,6 +10,7 @@ import dev.quarry.manifest.ManifestFile;
 import dev.quarry.manifest.ManifestRow;
 import dev.quarry.sample.SampleCheckpoint;
 import dev.quarry.sample.SampleModelConfig;
+import dev.quarry.testing.CliRun;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ModelTensors;
 import dev.quarry.zoo.ZooLock;
@@ -32,11 +33,10 @@ class ZooCommandTest {
   @TempDir
   Path dir;
 
-  private CliRun last;
+  private final CliRun last = new CliRun();
 
   private int run(String... args) {
-    last = CliRun.of(args);
-    return last.exitCode();
+    return last.run(args);
   }
 
   private Path model(String name, long seed) throws IOException {
