@@ -43,15 +43,28 @@ class UsageErrorsTest {
   }
 
   @Test
-  void numbersAreWholeNumbersNotJavaTypes() {
+  void numbersAndMastersAreCheckedInAUsersWords() {
     assertError("quarry: error: Invalid value for option '--partitions': '1.5' is not a whole number\n"
         + "Try 'quarry convert --help'.\n", "convert", "--input", "i", "--output", "o", "--mode", "int8",
         "--partitions", "1.5");
     assertError("quarry: error: Invalid value for option '--stale-lock-hours': 'x' is not a whole number\n"
         + "Try 'quarry zoo --help'.\n", "zoo", "--stale-lock-hours", "x", "spec.yaml");
+    assertError("quarry: error: Invalid value for option '--master': 'bogus' is not a Spark master URL: local, "
+        + "local[N], local[*], local[N,F], spark://HOST:PORT, yarn or k8s://HOST:PORT\nTry 'quarry convert --help'.\n",
+        "convert", "--input", "i", "--output", "o", "--mode", "int8", "--master", "bogus");
     assertError("quarry: error: Invalid value for option '--block-size-mb': '99999999999' is out of range "
         + "(-2147483648 to 2147483647)\nTry 'quarry convert --help'.\n", "convert", "--input", "i", "--output", "o",
         "--mode", "int8", "--block-size-mb", "99999999999");
+  }
+
+  /** Every form of master URL Spark parses passes the check. */
+  @Test
+  void everySparkMasterUrlIsAccepted() {
+    SparkOptions.MasterUrl check = new SparkOptions.MasterUrl();
+    for (String url : List.of("local", "local[2]", "local[*]", "local[2, 3]", "local[*,4]", "local-cluster[2,1,1024]",
+        "spark://127.0.0.1:7077", "spark://a:7077,b:7077", "yarn", "k8s://https://cluster.example:6443")) {
+      assertEquals(url, check.convert(url));
+    }
   }
 
   @Test
