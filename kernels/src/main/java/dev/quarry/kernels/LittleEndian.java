@@ -4,11 +4,24 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Bulk copies between little-endian byte buffers and Java arrays through typed views (one bulk
- * get/put each, never element by element), advancing the byte buffer's position.
+ * Little-endian bytes, the order of safetensors data and of the kernels' buffers: bulk copies between
+ * byte buffers and Java arrays through typed views (one bulk get/put each, never element by element),
+ * advancing the byte buffer's position; buffers and byte images of constant arrays in that order.
  */
-final class LittleEndian {
+public final class LittleEndian {
   private LittleEndian() {
+  }
+
+  /** A heap buffer of {@code bytes} in little-endian order. */
+  public static ByteBuffer allocate(long bytes) {
+    return ByteBuffer.allocate(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** The little-endian bytes of {@code values} (a codebook, the dynamic map). */
+  public static byte[] floats(float[] values) {
+    ByteBuffer b = allocate((long) values.length * Float.BYTES);
+    b.asFloatBuffer().put(values);
+    return b.array();
   }
 
   static void read(ByteBuffer src, short[] dst, int n) {

@@ -14,7 +14,7 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
-/** The three reference vector files as one set of tensors and metadata, read once. */
+/** The three reference vector files as one set of tensors, read once. */
 final class ReferenceVectors {
   static final int FILES = 3;
 
@@ -22,7 +22,6 @@ final class ReferenceVectors {
   private static ReferenceVectors instance;
 
   private final Map<String, SafetensorsTestFile.Tensor> tensors = new LinkedHashMap<>();
-  private final Map<String, String> metadata = new LinkedHashMap<>();
 
   static synchronized ReferenceVectors get() {
     if (instance == null) {
@@ -38,7 +37,6 @@ final class ReferenceVectors {
       try {
         SafetensorsTestFile file = new SafetensorsTestFile(ReferenceDir.file(name));
         vectors.tensors.putAll(file.tensors());
-        vectors.metadata.putAll(file.metadata());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read reference file " + name, e);
       }
@@ -54,14 +52,6 @@ final class ReferenceVectors {
 
   boolean has(String name) {
     return tensors.containsKey(name);
-  }
-
-  /** The packed JSON quant_state string the vector files' metadata holds for a case prefix. */
-  String quantState(String casePrefix, FourBitFormat format) {
-    String key = casePrefix + "/quant_state.bitsandbytes__" + format.quantType();
-    String json = metadata.get(key);
-    assertNotNull(json, () -> "metadata " + key + " is missing from the vector files");
-    return json;
   }
 
   /** Prefixes {@code <case>/<nf4|fp4>/bs<B>/<plain|dq>} of every 4-bit case with the given mode, sorted. */

@@ -26,16 +26,22 @@ public final class Quarry implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand; the commands are "
+        + commandNames(spec.commandLine()));
   }
 
   /** A command line with quarry's error reporting: one line on stderr and exit code 2. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Quarry());
     cl.registerConverter(QuantMode.class, ModeConverter.INSTANCE);
+    // picocli's own words name the Java type ("'x' is not an int"); a user reads "whole number"
+    cl.registerConverter(Integer.class, value -> (int) wholeNumber(value, Integer.MIN_VALUE, Integer.MAX_VALUE));
+    cl.registerConverter(Integer.TYPE, value -> (int) wholeNumber(value, Integer.MIN_VALUE, Integer.MAX_VALUE));
+    cl.registerConverter(Long.class, value -> wholeNumber(value, Long.MIN_VALUE, Long.MAX_VALUE));
+    cl.registerConverter(Long.TYPE, value -> wholeNumber(value, Long.MIN_VALUE, Long.MAX_VALUE));
     cl.setParameterExceptionHandler((e, args) -> {
       PrintWriter err = e.getCommandLine().getErr();
-      err.println("quarry: error: " + e.getMessage());
+      err.println("quarry: error: " + usageError(e));
       err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
       err.flush();
       return EXIT_ERROR;
@@ -50,6 +56,39 @@ public final class Quarry implements Runnable {
       return EXIT_ERROR;
     });
     return cl;
+  }
+
+  /** picocli's message, but an argument it could not place said in a user's words, not its parser's. */
+  private static String usageError(CommandLine.ParameterException e) {
+    if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+      String first = u.getUnmatched().get(0);
+      CommandLine cl = e.getCommandLine();
+      if (u.isUnknownOption()) {
+        return "unknown option '" + first + "' (quarry " + cl.getCommandName() + " --help lists them)";
+      }
+      if (cl.getCommandSpec().parent() == null) {
+        return "unknown command '" + first + "'; the commands are " + commandNames(cl);
+      }
+      return "unexpected argument '" + first + "'";
+    }
+    return e.getMessage();
+  }
+
+  private static String commandNames(CommandLine cl) {
+    return String.join(", ", cl.getSubcommands().keySet());
+  }
+
+  private static long wholeNumber(String value, long min, long max) {
+    long n;
+    try {
+      n = Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      throw new CommandLine.TypeConversionException("'" + value + "' is not a whole number");
+    }
+    if (n < min || n > max) {
+      throw new CommandLine.TypeConversionException("'" + value + "' is out of range (" + min + " to " + max + ")");
+    }
+    return n;
   }
 
   public static void main(String[] args) {

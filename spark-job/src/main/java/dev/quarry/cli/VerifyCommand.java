@@ -1,11 +1,15 @@
 package dev.quarry.cli;
 
+import dev.quarry.fs.FileSystems;
 import dev.quarry.verify.OutputVerifier;
 import dev.quarry.verify.Problem;
 import dev.quarry.verify.VerifyReport;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,6 +49,15 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    // a path that is no output at all is an error (exit 2), not an output with problems (exit 1)
+    Path dir = new Path(output);
+    FileSystem fs = FileSystems.forPath(dir);
+    if (!fs.exists(dir)) {
+      throw new FileNotFoundException(output + ": no such directory");
+    }
+    if (!fs.getFileStatus(dir).isDirectory()) {
+      throw new FileNotFoundException(output + ": not a directory (OUT is a conversion's output directory)");
+    }
     VerifyReport report;
     try (JavaSparkContext sc = spark.start("quarry verify")) {
       report = new OutputVerifier(sc, output).verify(input, scratch);

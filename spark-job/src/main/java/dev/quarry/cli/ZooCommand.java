@@ -1,6 +1,5 @@
 package dev.quarry.cli;
 
-import com.fasterxml.jackson.core.JacksonException;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.report.HtmlReport;
 import dev.quarry.report.ReportReader;
@@ -20,6 +19,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
@@ -63,14 +63,21 @@ final class ZooCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     ZooSpec zoo;
-    List<ZooJob> jobs;
     Path path = new Path(specPath);
-    try (InputStream in = FileSystems.forPath(path).open(path)) {
-      zoo = ZooSpecFile.read(in);
-      jobs = ZooSpecFile.jobs(zoo);
-    } catch (IllegalArgumentException | JacksonException e) {
-      throw new ParameterException(spec.commandLine(), specPath + ": " + e.getMessage().replace('\n', ' '));
+    FileSystem fs = FileSystems.forPath(path);
+    // said here, as Hadoop's own words differ by file system ("File x does not exist", "x (Is a directory)")
+    if (!fs.exists(path)) {
+      throw new ParameterException(spec.commandLine(), specPath + ": no such file (SPEC is a zoo spec, YAML)");
     }
+    if (fs.getFileStatus(path).isDirectory()) {
+      throw new ParameterException(spec.commandLine(), specPath + ": a directory, not a zoo spec file (YAML)");
+    }
+    try (InputStream in = fs.open(path)) {
+      zoo = ZooSpecFile.read(specPath, in);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), ErrorMessages.of(e));
+    }
+    List<ZooJob> jobs = zoo.jobs();
     PrintWriter out = spec.commandLine().getOut();
     List<ZooResult> results;
     try (ZooLock lock = ZooLock.acquire(zoo.outputRoot(), specPath, Duration.ofHours(staleLockHours));

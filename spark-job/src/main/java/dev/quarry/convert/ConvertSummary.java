@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.ByteUnits;
 import java.util.Locale;
 
 /**
@@ -18,9 +19,9 @@ public record ConvertSummary(boolean alreadyComplete, int tensors, int quantized
       return "output already complete (_SUCCESS present): nothing to do";
     }
     return String.format(Locale.ROOT,
-        "converted %d tensors (%d quantized, %d copied) in %d blocks into %d shard(s): %d -> %d bytes, "
-            + "%.1f s (quantize stage %.1f s), %.3f GB/s of input",
-        tensors, quantized, tensors - quantized, blocks, shards, bytesIn, bytesOut, seconds, quantizeSeconds,
-        seconds > 0 ? bytesIn / seconds / 1e9 : 0);
+        "converted %d tensors (%d quantized, %d copied) in %d blocks into %d shard(s): %s -> %s (%d -> %d bytes), "
+            + "%.1f s (quantize stage %.1f s), %s of input",
+        tensors, quantized, tensors - quantized, blocks, shards, ByteUnits.size(bytesIn), ByteUnits.size(bytesOut),
+        bytesIn, bytesOut, seconds, quantizeSeconds, ByteUnits.rate(bytesIn, seconds));
   }
 }

@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.ByteUnits;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
@@ -94,8 +95,9 @@ final class ProgressReporter extends SparkListener implements AutoCloseable {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     double rate = seconds > 0 ? bytesDone / seconds : 0;
     String eta = rate > 0 ? String.format(Locale.ROOT, "%.0f s", (totalBytes - bytesDone) / rate) : "?";
-    log.accept(String.format(Locale.ROOT, "progress (%s): %d/%d tensors, %d/%d blocks, %.3f/%.3f GB, %.3f GB/s, ETA %s",
-        pass, tensorsDone, tensors, blocksDone, blocks.size(), bytesDone / 1e9, totalBytes / 1e9, rate / 1e9, eta));
+    log.accept(String.format(Locale.ROOT, "progress (%s): %d/%d tensors, %d/%d blocks, %s/%s, %s, ETA %s",
+        pass, tensorsDone, tensors, blocksDone, blocks.size(), ByteUnits.size(bytesDone), ByteUnits.size(totalBytes),
+        ByteUnits.rate(bytesDone, seconds), eta));
   }
 
   @Override

@@ -1,14 +1,19 @@
 package dev.quarry.convert;
 
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * The Spark context of a {@code quarry} run: the master given on the command line, else the one
- * {@code spark-submit} set, else {@code local[*]}. Local runs skip the web UI (it only slows the start).
+ * {@code spark-submit} set, else {@code local[*]}. Local runs skip the web UI (it only slows the start)
+ * and listen on loopback only: the driver's RPC and block manager ports take no authentication, and no
+ * other machine has anything to say to a local run. A run on a cluster takes its addresses from the
+ * cluster's configuration; settings the user gave win in both.
  */
 public final class SparkContexts {
   public static final String DEFAULT_MASTER = "local[*]";
+  private static final String LOOPBACK = "127.0.0.1";
 
   private SparkContexts() {}
 
@@ -18,10 +23,15 @@ public final class SparkContexts {
       conf.setMaster(master);
     }
     conf.setIfMissing("spark.master", DEFAULT_MASTER);
-    if (conf.get("spark.master").startsWith("local")) {
-      conf.setIfMissing("spark.ui.enabled", "false");
-    }
+    localDefaults(conf.get("spark.master")).forEach(conf::setIfMissing);
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
     return new JavaSparkContext(conf);
+  }
+
+  /** What a run on {@code master} gets unless the user set it: for a local master no UI and loopback only; for a cluster nothing. */
+  static Map<String, String> localDefaults(String master) {
+    return master.startsWith("local")
+        ? Map.of("spark.ui.enabled", "false", "spark.driver.bindAddress", LOOPBACK, "spark.driver.host", LOOPBACK)
+        : Map.of();
   }
 }

@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.ByteUnits;
 import dev.quarry.fs.BackgroundSync;
 import dev.quarry.fs.PositionedFiles;
 import java.io.IOException;
@@ -33,7 +34,7 @@ final class WritePass {
     Map<String, Long> byExecutor = new TreeMap<>();
     written.forEach(w -> byExecutor.merge(w.executor(), w.piece().length(), Long::sum));
     log.accept("bytes written by executor: " + byExecutor.entrySet().stream()
-        .map(e -> e.getKey() + " " + ByteCounts.format(e.getValue())).collect(Collectors.joining(", ")));
+        .map(e -> e.getKey() + " " + ByteUnits.size(e.getValue())).collect(Collectors.joining(", ")));
     return written;
   }
 

@@ -5,6 +5,7 @@ import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.FourBitFormat;
 import dev.quarry.kernels.FourBitQuantizer;
 import dev.quarry.kernels.KernelSupport;
+import dev.quarry.kernels.LittleEndian;
 import dev.quarry.kernels.NestedAbsmaxQuantizer;
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.SafetensorsFile;
@@ -51,7 +52,7 @@ record FourBitTransform(KernelSupport kernels, FourBitFormat format, int blocksi
     byte[] quantState;
     if (doubleQuant) {
       float offset = quantizer.absmaxSum().mean(blocks);
-      long nestedBlocks = ceilDiv(blocks, QuantStateJson.NESTED_BLOCKSIZE);
+      long nestedBlocks = ceilDiv(blocks, NestedAbsmaxQuantizer.NESTED_BLOCKSIZE);
       ByteBuffer codes = LittleEndian.allocate(blocks);
       ByteBuffer nestedAbsmax = LittleEndian.allocate(nestedBlocks * 4);
       NestedAbsmaxQuantizer.quantize(absmax, (int) blocks, offset, codes, nestedAbsmax);

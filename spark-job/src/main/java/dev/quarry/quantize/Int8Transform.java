@@ -4,6 +4,7 @@ import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.Float16OverflowException;
 import dev.quarry.kernels.Int8Quantizer;
 import dev.quarry.kernels.KernelSupport;
+import dev.quarry.kernels.LittleEndian;
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.SafetensorsFile;
 import dev.quarry.safetensors.TensorEntry;

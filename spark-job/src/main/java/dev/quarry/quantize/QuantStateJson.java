@@ -1,6 +1,7 @@
 package dev.quarry.quantize;
 
 import dev.quarry.json.PythonJson;
+import dev.quarry.kernels.NestedAbsmaxQuantizer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,9 +13,6 @@ import java.util.Map;
  * {@code json.dumps} of its dict, keys in bitsandbytes' order.
  */
 public final class QuantStateJson {
-  /** bitsandbytes' nested (double-quant) block size. */
-  public static final int NESTED_BLOCKSIZE = 256;
-
   private QuantStateJson() {}
 
   /** Without double quantization. */
@@ -25,7 +23,7 @@ public final class QuantStateJson {
   /** With double quantization: adds the nested block size, dtype and the float32 offset. */
   public static byte[] doubleQuant(String quantType, int blocksize, String torchDtype, List<Long> shape, float offset) {
     Map<String, Object> state = base(quantType, blocksize, torchDtype, shape);
-    state.put("nested_blocksize", NESTED_BLOCKSIZE);
+    state.put("nested_blocksize", NestedAbsmaxQuantizer.NESTED_BLOCKSIZE);
     state.put("nested_dtype", "float32");
     state.put("nested_offset", offset);
     return utf8(state);

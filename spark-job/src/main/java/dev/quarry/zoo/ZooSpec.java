@@ -1,14 +1,9 @@
 package dev.quarry.zoo;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * A zoo spec ({@code conf/zoo-example.yaml} documents it): where outputs go, the default modes and
- * settings, and the models. Read by {@link ZooSpecFile}.
+ * A zoo spec ({@code conf/zoo-example.yaml} documents it) as {@link ZooSpecFile} reads it: where the
+ * outputs go, and every model x mode to convert, in spec order.
  */
-public record ZooSpec(
-    @JsonProperty("output_root") String outputRoot,
-    @JsonProperty("modes") List<String> modes,
-    @JsonProperty("defaults") ZooModel defaults,
-    @JsonProperty("models") List<ZooModel> models) {}
+public record ZooSpec(String outputRoot, List<ZooJob> jobs) {}

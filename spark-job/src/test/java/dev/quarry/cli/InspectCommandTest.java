@@ -3,6 +3,7 @@ package dev.quarry.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.testing.CliRun;
 import dev.quarry.testing.ModelTensors;
 import dev.quarry.testing.ReferenceData;
 import java.io.IOException;
@@ -32,8 +33,8 @@ class InspectCommandTest {
   private final StringBuilder out = new StringBuilder();
 
   private String run(String... args) {
-    CliRun r = CliRun.of(args);
-    assertEquals(0, r.exitCode(), r.err());
+    CliRun r = new CliRun();
+    assertEquals(0, r.run(args), r.err());
     out.append(r.out());
     return out.toString();
   }

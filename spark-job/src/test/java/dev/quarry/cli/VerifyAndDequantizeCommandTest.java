@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.safetensors.Dtype;
+import dev.quarry.testing.CliRun;
 import dev.quarry.testing.ReferenceData;
 import dev.quarry.testing.TensorFiles;
 import java.io.IOException;
@@ -19,11 +20,10 @@ class VerifyAndDequantizeCommandTest {
   @TempDir
   Path dir;
 
-  private CliRun last;
+  private final CliRun last = new CliRun();
 
   private int run(String... args) {
-    last = CliRun.of(args);
-    return last.exitCode();
+    return last.run(args);
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.quarry.testing.ReferenceData;
 import dev.quarry.testing.SparkTestContext;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +24,7 @@ import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.net.NetUtils;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
 import org.junit.jupiter.api.AfterAll;
@@ -53,6 +55,11 @@ class HdfsIT {
   static void start() throws IOException {
     Configuration conf = new Configuration();
     conf.setLong("dfs.namenode.fs-limits.min-block-size", 0);
+    // every server on loopback only (MiniDFSCluster's own choice too; said here, and held below)
+    for (String address : List.of("dfs.namenode.http-address", "dfs.datanode.address", "dfs.datanode.http.address",
+        "dfs.datanode.ipc.address")) {
+      conf.set(address, "127.0.0.1:0");
+    }
     hdfs = new MiniDFSCluster.Builder(conf, dir.resolve("hdfs").toFile()).numDataNodes(3).hosts(DATANODES).build();
     hdfs.waitActive();
     fs = hdfs.getFileSystem();
@@ -74,6 +81,22 @@ class HdfsIT {
     }
     if (hdfs != null) {
       hdfs.shutdown();
+    }
+  }
+
+  @Test
+  void everyHdfsServerListensOnLoopback() {
+    List<InetSocketAddress> addresses = new ArrayList<>();
+    addresses.add(hdfs.getNameNode().getNameNodeAddress());
+    addresses.add(hdfs.getNameNode().getHttpAddress());
+    for (var dataNode : hdfs.getDataNodes()) {
+      addresses.add(dataNode.getXferAddress());
+      addresses.add(NetUtils.createSocketAddr(dataNode.getConf().get("dfs.datanode.http.address")));
+      addresses.add(NetUtils.createSocketAddr(dataNode.getConf().get("dfs.datanode.ipc.address")));
+    }
+    assertEquals(2 + 3 * 3, addresses.size());
+    for (InetSocketAddress address : addresses) {
+      assertTrue(address.getAddress().isLoopbackAddress(), address + " is not loopback");
     }
   }
 

@@ -203,7 +203,7 @@ class ManifestTest {
     assertArrayEquals(Files.readAllBytes(large.resolve(Manifest.FILE_NAME)), Files.readAllBytes(small.resolve(Manifest.FILE_NAME)));
   }
 
-  /** pyarrow reads the file: rows, columns, metadata (.ci/run installs pyarrow from the machine's wheels). */
+  /** pyarrow reads the file: rows, columns, metadata (scripts/test installs pyarrow when it is missing). */
   @Test
   void pyarrowReadsIt() throws IOException, InterruptedException {
     Path out = converted("int8");
@@ -214,12 +214,19 @@ class ManifestTest {
         + "print(t.num_rows, ','.join(t.column_names), sum(t['byte_size'].to_pylist()),\n"
         + "      json.loads(md['quarry.settings'])['max_shard_bytes'], t['crc32c'].type, t['shape'][0].as_py(),\n"
         + "      json.loads(md['quarry.input_fingerprint'])['shards'][0]['header_sha256'])\n";
-    Process p = new ProcessBuilder("python3", "-c", script, out.resolve(Manifest.FILE_NAME).toString())
-        .redirectErrorStream(true).start();
+    Process p;
+    try {
+      p = new ProcessBuilder("python3", "-c", script, out.resolve(Manifest.FILE_NAME).toString())
+          .redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new AssertionError("this test needs python3 with pyarrow, and python3 is missing (" + e.getMessage()
+          + "): install python3, then run scripts/test, which installs pyarrow", e);
+    }
     String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     p.waitFor();
     assertFalse(printed.contains("No module named 'pyarrow'"),
-        "this test needs pyarrow for python3: python3 -m pip install pyarrow (.ci/run installs it)");
+        "this test needs pyarrow for python3, and it is missing: run scripts/test (it installs pyarrow), "
+            + "or python3 -m pip install pyarrow");
     long bytes = m.rows().stream().mapToLong(ManifestRow::byteSize).sum();
     assertEquals(m.rows().size() + " name,file,source,action,mode,blocksize,dtype,shape,byte_size,crc32c,"
         + "max_abs_error,rmse,sqnr_db " + bytes + " " + m.settings().maxShardBytes() + " uint32 " + m.rows().get(0).shape()

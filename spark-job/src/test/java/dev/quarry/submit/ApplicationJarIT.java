@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The application jar for spark-submit: its main class is the quarry command, it carries quarry, the
- * kernels and picocli, and not one class that a Spark installation (Spark, Hadoop, Jackson, Scala,
+ * kernels and picocli — not the benchmarks — and not one class that a Spark installation (Spark, Hadoop, Jackson, Scala,
  * log4j ...) already has, so no two copies of a class can meet on a cluster's classpath.
  */
 class ApplicationJarIT {
@@ -28,6 +28,8 @@ class ApplicationJarIT {
     assertTrue(classes.contains("dev/quarry/cli/Quarry.class"));
     assertTrue(classes.contains("dev/quarry/kernels/KernelSupport.class"));
     assertTrue(classes.contains("picocli/CommandLine.class"));
+    // the benchmarks (scripts/bench) are test sources: a user's jar carries only what quarry runs
+    assertEquals(List.of(), classes.stream().filter(c -> c.startsWith("dev/quarry/bench/")).sorted().toList());
     try (JarFile jar = new JarFile(ProjectFiles.built("quarry-app.jar").toFile())) {
       assertEquals("dev.quarry.cli.Quarry", jar.getManifest().getMainAttributes().getValue("Main-Class"));
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.quarry.convert.ConversionJob;
 import dev.quarry.convert.ConvertOptions;
 import dev.quarry.quantize.QuantMode;
+import dev.quarry.testing.ChildJvm;
+import dev.quarry.testing.LocalCluster;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.OutputTrees;
 import dev.quarry.testing.ReferenceData;
@@ -16,11 +18,13 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,6 +93,28 @@ class StandaloneClusterIT {
     OutputTrees.assertIdentical(localOut, LocalFiles.fs(), LocalFiles.hadoopPath(clusterOut));
     for (String worker : new String[] {"worker-1", "worker-2"}) {
       assertTrue(hasExecutorDirs(dir.resolve("cluster").resolve(worker)), worker + " launched no executor");
+    }
+  }
+
+  /**
+   * The cluster's executors register with a driver, and their block managers with its block manager
+   * master, under 127.0.0.1: scripts/cluster's daemons and the executors they launch stay on loopback.
+   */
+  @Test
+  void executorsRegisterOnLoopback() throws Exception {
+    JavaSparkContext sc = new JavaSparkContext(new SparkConf().setMaster(master).setAppName("StandaloneClusterIT loopback")
+        .set("spark.ui.enabled", "false")
+        .set("spark.driver.host", "127.0.0.1")
+        .set("spark.driver.bindAddress", "127.0.0.1")
+        .set("spark.cores.max", "2")
+        .set("spark.executor.memory", "512m")
+        .set("spark.executor.extraJavaOptions", String.join(" ", ChildJvm.moduleFlags())));
+    try {
+      LocalCluster.awaitExecutors(sc, 2, 120_000);
+      // the status tracker lists the driver and 2 executors, the block manager master their 3 block managers
+      assertEquals(Collections.nCopies(6, "127.0.0.1"), LocalCluster.advertisedHosts(sc));
+    } finally {
+      sc.stop();
     }
   }
 

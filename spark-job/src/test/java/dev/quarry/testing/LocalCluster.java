@@ -1,11 +1,16 @@
 package dev.quarry.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.api.java.JavaSparkContext;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * A real multi-process Spark on loopback from the Maven artifacts alone: {@code local-cluster[n,1,1024]}
@@ -20,6 +25,12 @@ public final class LocalCluster {
   private LocalCluster() {}
 
   public static JavaSparkContext start(String name, int executors, Path scratch) throws IOException {
+    // the Workers, and so the executors they launch, bind to SPARK_LOCAL_IP and advertise SPARK_LOCAL_HOSTNAME,
+    // else the machine's first external interface or its name; environment variables, so the pom sets them
+    for (String variable : List.of("SPARK_LOCAL_IP", "SPARK_LOCAL_HOSTNAME")) {
+      assertEquals("127.0.0.1", System.getenv(variable), variable + " must be 127.0.0.1 for a local cluster on "
+          + "loopback only (the pom's surefire and failsafe set it)");
+    }
     Path home = scratch.resolve("spark-home");
     Files.createDirectories(home.resolve("jars"));
     Files.createDirectories(home.resolve("launcher/target/scala-2.13"));
@@ -34,6 +45,7 @@ public final class LocalCluster {
         .setAppName(name)
         .set("spark.ui.enabled", "false")
         .set("spark.driver.host", "127.0.0.1")
+        .set("spark.driver.bindAddress", "127.0.0.1")
         .set("spark.executor.memory", "512m")
         .set("spark.executor.extraJavaOptions", javaOptions));
   }
@@ -47,11 +59,27 @@ public final class LocalCluster {
     }
   }
 
+  /**
+   * The host of every executor (and the driver) as the status tracker lists them, and of every block
+   * manager as the block manager master knows it ({@code host:port}): what other processes are told to
+   * connect to.
+   */
+  public static List<String> advertisedHosts(JavaSparkContext sc) {
+    List<String> hosts = new ArrayList<>();
+    for (SparkExecutorInfo e : sc.statusTracker().getExecutorInfos()) {
+      hosts.add(e.host());
+    }
+    for (String blockManager : CollectionConverters.asJava(sc.sc().getExecutorMemoryStatus()).keySet()) {
+      hosts.add(blockManager.substring(0, blockManager.lastIndexOf(':')));
+    }
+    return hosts;
+  }
+
   /** Waits until {@code count} executors have registered with the driver (both busy once tasks come). */
   public static void awaitExecutors(JavaSparkContext sc, int count, long timeoutMillis) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
-    // the driver is listed among the executors
-    while (sc.statusTracker().getExecutorInfos().length < count + 1) {
+    // the driver is listed among the executors; an executor's block manager registers after the executor
+    while (sc.statusTracker().getExecutorInfos().length < count + 1 || sc.sc().getExecutorMemoryStatus().size() < count + 1) {
       if (System.currentTimeMillis() > deadline) {
         throw new AssertionError(count + " executors did not register in " + timeoutMillis + " ms");
       }

@@ -4,7 +4,7 @@ import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
-/** A real local[2] Spark context for a test class (CI has 2 cores); no UI. */
+/** A real local[2] Spark context for a test class (CI has 2 cores); no UI; on loopback only. */
 public final class SparkTestContext {
   private SparkTestContext() {}
 
@@ -18,7 +18,8 @@ public final class SparkTestContext {
         .setMaster("local[2]")
         .setAppName(name)
         .set("spark.ui.enabled", "false")
-        .set("spark.driver.host", "127.0.0.1");
+        .set("spark.driver.host", "127.0.0.1")
+        .set("spark.driver.bindAddress", "127.0.0.1");
     properties.forEach(conf::set);
     return new JavaSparkContext(conf);
   }
