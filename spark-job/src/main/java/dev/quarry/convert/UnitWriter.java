@@ -23,29 +23,47 @@ final class UnitWriter {
   /** Writes every unit of a partition. */
   static List<WrittenPiece> writeAll(Iterable<WriteUnit> units) throws IOException {
     List<WrittenPiece> written = new ArrayList<>();
+    ByteBuffer codes = null;
     try (PositionedFiles files = new PositionedFiles()) {
       for (WriteUnit u : units) {
-        written.addAll(u.block() == null ? List.of(copy(u.pieces().get(0), files)) : block(u, files));
+        if (u.block() == null) {
+          written.add(copy(u.pieces().get(0), files));
+          continue;
+        }
+        int length = Math.toIntExact(u.pieces().get(0).piece().length());
+        if (codes == null || codes.capacity() < length) {
+          codes = ByteBuffer.allocateDirect(length);
+        }
+        written.addAll(block(u, files, codes.clear()));
       }
     }
     return written;
   }
 
-  private static List<WrittenPiece> block(WriteUnit u, PositionedFiles files) throws IOException {
-    PlacedPiece codes = u.pieces().get(0);
+  /**
+   * The block's codes are gathered in {@code codes} (direct, as long as a block's codes: bounded by
+   * the block size) and written with one call: written chunk by chunk from the heap, each write paid
+   * for a copy into a temporary direct buffer and the file's lock, which two task threads writing
+   * one shard then waited on.
+   */
+  private static List<WrittenPiece> block(WriteUnit u, PositionedFiles files, ByteBuffer codes) throws IOException {
+    PlacedPiece placed = u.pieces().get(0);
     CRC32C crc = new CRC32C();
-    long[] at = {codes.position()};
     BlockOutput.Constants constants = BlockOutput.compute(u, (bytes, length) -> {
-      files.write(codes.file(), at[0], ByteBuffer.wrap(bytes, 0, length));
+      if (length > codes.remaining()) {
+        throw new IllegalStateException("block " + u.block().blockId() + " of '" + u.block().tensor()
+            + "' computed more codes than the " + placed.piece().length() + " bytes planned");
+      }
+      codes.put(bytes, 0, length);
       crc.update(bytes, 0, length);
-      at[0] += length;
     });
-    if (at[0] - codes.position() != codes.piece().length()) {
+    if (codes.position() != placed.piece().length()) {
       throw new IllegalStateException("block " + u.block().blockId() + " of '" + u.block().tensor() + "' computed "
-          + (at[0] - codes.position()) + " bytes of codes, planned " + codes.piece().length());
+          + codes.position() + " bytes of codes, planned " + placed.piece().length());
     }
+    files.write(placed.file(), placed.position(), codes.flip());
     List<WrittenPiece> written = new ArrayList<>();
-    written.add(WrittenPiece.here(codes.piece(), crc.getValue(), constants.errors()));
+    written.add(WrittenPiece.here(placed.piece(), crc.getValue(), constants.errors()));
     for (PlacedPiece p : u.pieces().subList(1, u.pieces().size())) {
       ByteBuffer bytes = constants.section(p.piece().section());
       CRC32C sectionCrc = new CRC32C();

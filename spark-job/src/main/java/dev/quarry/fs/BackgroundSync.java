@@ -6,6 +6,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -18,12 +20,13 @@ import org.apache.hadoop.fs.Path;
  * system flushes what other processes wrote, and NFS clients have sent it by the time they close).
  */
 public final class BackgroundSync implements AutoCloseable {
-  private static final long PAUSE_MILLIS = 500;
+  private static final long PAUSE_MILLIS = Long.getLong("quarry.syncPause", 500);
 
   private final List<FileChannel> channels = new ArrayList<>();
   private final List<String> paths;
   private final Thread thread;
-  private volatile boolean stopping;
+  /** Counted down by {@link #close()}: the thread stops at once, not after its pause (an interrupt would close the channels). */
+  private final CountDownLatch stop = new CountDownLatch(1);
   private volatile IOException failure;
 
   private BackgroundSync(List<String> paths) throws IOException {
@@ -42,13 +45,12 @@ public final class BackgroundSync implements AutoCloseable {
   }
 
   private void loop() {
-    while (!stopping && failure == null) {
-      forceAll(false);
-      try {
-        Thread.sleep(PAUSE_MILLIS);
-      } catch (InterruptedException e) {
-        return;
+    try {
+      while (failure == null && !stop.await(PAUSE_MILLIS, TimeUnit.MILLISECONDS)) {
+        forceAll(false);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -65,7 +67,7 @@ public final class BackgroundSync implements AutoCloseable {
   /** Stops the thread, forces every file once more (data and metadata) and throws the first write error. */
   @Override
   public void close() throws IOException {
-    stopping = true;
+    stop.countDown();
     try {
       thread.join();
     } catch (InterruptedException e) {
