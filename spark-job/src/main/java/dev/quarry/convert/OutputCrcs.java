@@ -34,7 +34,12 @@ final class OutputCrcs {
 
   private static long tensorCrc(OutputTensorPlan t, Map<Piece, Long> pieceCrcs) {
     CrcComposer composer = CrcComposer.newCrcComposer(DataChecksum.Type.CRC32C, Long.MAX_VALUE);
+    boolean empty = true;
     for (Piece p : t.pieces()) {
+      if (p.length() == 0) {
+        continue; // composes to nothing (and an empty composer has no digest)
+      }
+      empty = false;
       long crc;
       if (p.inline() != null) {
         CRC32C inline = new CRC32C();
@@ -49,6 +54,6 @@ final class OutputCrcs {
       }
       composer.update((int) crc, p.length());
     }
-    return Integer.toUnsignedLong(CrcUtil.readInt(composer.digest(), 0));
+    return empty ? new CRC32C().getValue() : Integer.toUnsignedLong(CrcUtil.readInt(composer.digest(), 0));
   }
 }
