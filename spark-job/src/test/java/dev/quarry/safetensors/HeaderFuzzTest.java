@@ -4,6 +4,7 @@ import dev.quarry.testing.FuzzRun;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ReferenceData;
 import dev.quarry.testing.SeededMutator;
+import dev.quarry.testing.VirtualFileStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

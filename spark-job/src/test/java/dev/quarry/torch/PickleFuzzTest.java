@@ -7,6 +7,7 @@ import dev.quarry.testing.PickleBytes;
 import dev.quarry.testing.ReferenceData;
 import dev.quarry.testing.SeededMutator;
 import dev.quarry.testing.TorchZips;
+import dev.quarry.testing.VirtualFileStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ class PickleFuzzTest {
   private record Seed(String folder, byte[] pickle, Map<String, ZipRecord> records) {}
 
   private static Map<String, ZipRecord> records(byte[] zip) throws IOException {
-    return ZipDirectory.read("fuzz.bin", BytesFileStream.open(zip), zip.length);
+    return ZipDirectory.read("fuzz.bin", VirtualFileStream.of(zip), zip.length);
   }
 
   private static byte[] protocol4() {
@@ -96,7 +97,7 @@ class PickleFuzzTest {
     FuzzRun.run(ZIPS, Duration.ofSeconds(120), CheckpointException.class, i -> {
       byte[] zip = m.mutate(seeds.get(m.random().nextInt(seeds.size())));
       return new FuzzRun.Input("zip base64 " + Base64.getEncoder().encodeToString(zip),
-          () -> TorchCheckpoint.read("fuzz.bin", BytesFileStream.open(zip), zip.length));
+          () -> TorchCheckpoint.read("fuzz.bin", VirtualFileStream.of(zip), zip.length));
     });
   }
 

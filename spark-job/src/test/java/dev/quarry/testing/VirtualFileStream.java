@@ -1,21 +1,28 @@
-package dev.quarry.safetensors;
+package dev.quarry.testing;
 
 import java.io.EOFException;
 import java.io.IOException;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSInputStream;
 
 /**
  * A file of {@code length} bytes in memory: {@code head}, then zeros. Lets a fuzz test present a
- * header with the data section a real shard has behind it, without writing that data anywhere.
+ * header with the data section a real shard has behind it, without writing that data anywhere, or
+ * read a whole small file ({@link #of}) without writing each input to disk.
  */
-final class VirtualFileStream extends FSInputStream {
+public final class VirtualFileStream extends FSInputStream {
   private final byte[] head;
   private final long length;
   private long pos;
 
-  VirtualFileStream(byte[] head, long length) {
+  public VirtualFileStream(byte[] head, long length) {
     this.head = head;
     this.length = length;
+  }
+
+  /** A stream over exactly {@code bytes}. */
+  public static FSDataInputStream of(byte[] bytes) {
+    return new FSDataInputStream(new VirtualFileStream(bytes, bytes.length));
   }
 
   @Override
