@@ -2,6 +2,7 @@ package dev.quarry.convert;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.QuarryRelease;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * What a conversion is, as one JSON line: its input files (path, length, modification time) and
- * every option that changes the output bytes. A completed output holds it in {@code _SUCCESS}, so a
+ * What a conversion is, as one JSON line: the quarry version that made it, its input files (path,
+ * length, modification time) and every option that changes the output bytes. A completed output holds it in {@code _SUCCESS}, so a
  * rerun tells its own finished output (nothing to do) from a different model's or mode's (refused
  * unless --overwrite). The same identity at commit as at the start also tells that no input file
  * changed under the conversion.
@@ -45,6 +46,7 @@ record ConversionIdentity(String json) {
       described.add(d);
     }
     Map<String, Object> id = new LinkedHashMap<>();
+    id.put("quarry", QuarryRelease.version());
     id.put("input", fs.makeQualified(input).toString());
     id.put("mode", o.mode().cliName());
     id.put("blocksize", o.blocksize());

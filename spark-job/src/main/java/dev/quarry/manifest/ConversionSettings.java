@@ -7,11 +7,11 @@ import java.util.List;
 
 /**
  * The options that decide an output's bytes (the block size of the work and the partitions do
- * not): recorded in the manifest so that {@code verify} can redo a conversion and {@code zoo} can
+ * not; --allow-non-finite does, it keeps a weight unquantized): recorded in the manifest so that {@code verify} can redo a conversion and {@code zoo} can
  * tell whether an output was made the way its spec now asks.
  */
 public record ConversionSettings(String mode, int blocksize, boolean allLinear, List<String> skipModules,
-    List<String> includeModules, long maxShardBytes) {
+    List<String> includeModules, long maxShardBytes, boolean allowNonFinite) {
   public ConversionSettings {
     skipModules = List.copyOf(skipModules);
     includeModules = List.copyOf(includeModules);
@@ -19,13 +19,13 @@ public record ConversionSettings(String mode, int blocksize, boolean allLinear, 
 
   public static ConversionSettings of(ConvertOptions o) {
     return new ConversionSettings(o.mode().cliName(), o.blocksize(), o.rules().allLinear(), o.rules().skipModules(),
-        o.rules().includeModules(), o.maxShardBytes());
+        o.rules().includeModules(), o.maxShardBytes(), o.allowNonFinite());
   }
 
   /** Options that convert {@code input} into {@code output} the same way. */
   public ConvertOptions options(String input, String output) {
     return new ConvertOptions(input, output, QuantMode.fromCliName(mode), blocksize,
         new ModuleRules(allLinear, skipModules, includeModules, null), ConvertOptions.DEFAULT_BLOCK_BYTES,
-        maxShardBytes, 0);
+        maxShardBytes, 0, allowNonFinite, false);
   }
 }

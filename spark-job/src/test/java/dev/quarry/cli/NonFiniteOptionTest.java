@@ -84,6 +84,9 @@ class NonFiniteOptionTest {
       assertArrayEquals(input.bytes(KEPT), ours.bytes(KEPT), "the weight as it was");
       assertSameExceptKept(finite, ours);
     }
+    // the manifest records the option: verify re-derives the output with it and finds every byte the same
+    assertEquals(0, cli.run("verify", output.toString(), "--input", model.toString(), "--master", "local[2]"),
+        cli.out() + cli.err());
   }
 
   /** Every tensor not of the kept weight equals the conversion of the model without the non-finite value. */

@@ -2,6 +2,7 @@ package dev.quarry.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.LocalFiles;
@@ -37,6 +38,8 @@ class ConversionIdentityTest {
     ConvertOptions o = ConvertOptions.of(model.toString(), dir.resolve("out").toString(), QuantMode.NF4);
     ConversionIdentity id = identity(model, o);
     assertEquals(id, identity(model, o));
+    assertTrue(id.json().contains("\"quarry\":\"" + dev.quarry.QuarryRelease.version() + "\""),
+        "the version that made it: an upgrade never takes an older build's output for its own");
     assertEquals(id, identity(model, o.withPartitions(7)), "the partitions do not change the bytes");
     assertEquals(id, identity(model, o.withBlockBytes(1 << 10)), "nor does the block cut");
     assertNotEquals(id, identity(model, ConvertOptions.of(model.toString(), "x", QuantMode.NF4_DQ)));
