@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -115,21 +116,28 @@ public final class ZooLock implements AutoCloseable {
   }
 
   private static boolean tryCreate(FileSystem fs, Path path, byte[] content) throws IOException {
-    FSDataOutputStreamBuilder<?, ?> create = fs.createFile(path).overwrite(false);
-    create.opt(CREATE_IF_ABSENT, true);
-    try (OutputStream out = create.build()) {
-      out.write(content);
-      return true;
-    } catch (IOException e) {
-      // Lost to another create (the store's "already exists" or "precondition failed"), or refused outright.
-      if (fs.exists(path)) {
+    IOException refused = null;
+    // a second try only when the file was gone by the time we looked: released or taken over just then
+    for (int attempt = 0; attempt < 2; attempt++) {
+      FSDataOutputStreamBuilder<?, ?> create = fs.createFile(path).overwrite(false);
+      create.opt(CREATE_IF_ABSENT, true);
+      try (OutputStream out = create.build()) {
+        out.write(content);
+        return true;
+      } catch (FileAlreadyExistsException e) {
         return false;
+      } catch (IOException e) {
+        // S3's "precondition failed" (another run's lock is there), or the store refusing the request
+        if (fs.exists(path)) {
+          return false;
+        }
+        refused = e;
       }
-      // the store's own words name client classes: they stay in the cause, shown with -Dquarry.debug=true
-      throw new IOException(path + ": cannot create the zoo lock: the store refused a create-if-absent; on s3a:// "
-          + "the lock needs a store with conditional writes (PUT with If-None-Match) and "
-          + "fs.s3a.create.conditional.enabled=true (the default)", e);
     }
+    // the store's own words name client classes: they stay in the cause, shown with -Dquarry.debug=true
+    throw new IOException(path + ": cannot create the zoo lock: the store refused a create-if-absent; on s3a:// "
+        + "the lock needs a store with conditional writes (PUT with If-None-Match) and "
+        + "fs.s3a.create.conditional.enabled=true (the default)", refused);
   }
 
   /** The id of the lock now at {@code path} (its token, or its modification time if unreadable), or null if gone. */
