@@ -6,7 +6,9 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.UUID;
 import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
@@ -28,8 +30,8 @@ import org.apache.hadoop.fs.Path;
  * by creating the lock a second time, which must fail), gets no lock and an error saying so.
  *
  * <p>Taking over a stale lock is itself a race (two runs find the same dead lock): the runs first
- * create {@code <lock>.takeover-<id of the stale lock>} the same way, and only the one that gets
- * it deletes the stale lock; the marker goes when its lock is released.
+ * create {@code <lock>.takeover-<digest of the stale lock's id>} the same way, and only the one
+ * that gets it deletes the stale lock; the marker goes when its lock is released.
  */
 public final class ZooLock implements AutoCloseable {
   public static final String FILE = ".quarry-zoo.lock";
@@ -86,7 +88,9 @@ public final class ZooLock implements AutoCloseable {
 
   /** The lock in place of the stale one {@code staleId}, or null when another run takes it over first. */
   private static ZooLock takeOver(FileSystem fs, Path path, String staleId, LockOwner me, byte[] mine) throws IOException {
-    Path marker = new Path(path.getParent(), FILE + ".takeover-" + staleId);
+    // named by a digest: the stale lock's token is whatever its file says, and must not become a path
+    Path marker = new Path(path.getParent(),
+        FILE + ".takeover-" + UUID.nameUUIDFromBytes(staleId.getBytes(StandardCharsets.UTF_8)));
     if (!createIfAbsent(fs, marker, mine)) {
       return null;
     }
