@@ -6,8 +6,11 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.UUID;
 import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -27,8 +30,8 @@ import org.apache.hadoop.fs.Path;
  * by creating the lock a second time, which must fail), gets no lock and an error saying so.
  *
  * <p>Taking over a stale lock is itself a race (two runs find the same dead lock): the runs first
- * create {@code <lock>.takeover-<id of the stale lock>} the same way, and only the one that gets
- * it deletes the stale lock; the marker goes when its lock is released.
+ * create {@code <lock>.takeover-<digest of the stale lock's id>} the same way, and only the one
+ * that gets it deletes the stale lock; the marker goes when its lock is released.
  */
 public final class ZooLock implements AutoCloseable {
   public static final String FILE = ".quarry-zoo.lock";
@@ -85,7 +88,9 @@ public final class ZooLock implements AutoCloseable {
 
   /** The lock in place of the stale one {@code staleId}, or null when another run takes it over first. */
   private static ZooLock takeOver(FileSystem fs, Path path, String staleId, LockOwner me, byte[] mine) throws IOException {
-    Path marker = new Path(path.getParent(), FILE + ".takeover-" + staleId);
+    // named by a digest: the stale lock's token is whatever its file says, and must not become a path
+    Path marker = new Path(path.getParent(),
+        FILE + ".takeover-" + UUID.nameUUIDFromBytes(staleId.getBytes(StandardCharsets.UTF_8)));
     if (!createIfAbsent(fs, marker, mine)) {
       return null;
     }
@@ -115,21 +120,28 @@ public final class ZooLock implements AutoCloseable {
   }
 
   private static boolean tryCreate(FileSystem fs, Path path, byte[] content) throws IOException {
-    FSDataOutputStreamBuilder<?, ?> create = fs.createFile(path).overwrite(false);
-    create.opt(CREATE_IF_ABSENT, true);
-    try (OutputStream out = create.build()) {
-      out.write(content);
-      return true;
-    } catch (IOException e) {
-      // Lost to another create (the store's "already exists" or "precondition failed"), or refused outright.
-      if (fs.exists(path)) {
+    IOException refused = null;
+    // a second try only when the file was gone by the time we looked: released or taken over just then
+    for (int attempt = 0; attempt < 2; attempt++) {
+      FSDataOutputStreamBuilder<?, ?> create = fs.createFile(path).overwrite(false);
+      create.opt(CREATE_IF_ABSENT, true);
+      try (OutputStream out = create.build()) {
+        out.write(content);
+        return true;
+      } catch (FileAlreadyExistsException e) {
         return false;
+      } catch (IOException e) {
+        // S3's "precondition failed" (another run's lock is there), or the store refusing the request
+        if (fs.exists(path)) {
+          return false;
+        }
+        refused = e;
       }
-      // the store's own words name client classes: they stay in the cause, shown with -Dquarry.debug=true
-      throw new IOException(path + ": cannot create the zoo lock: the store refused a create-if-absent; on s3a:// "
-          + "the lock needs a store with conditional writes (PUT with If-None-Match) and "
-          + "fs.s3a.create.conditional.enabled=true (the default)", e);
     }
+    // the store's own words name client classes: they stay in the cause, shown with -Dquarry.debug=true
+    throw new IOException(path + ": cannot create the zoo lock: the store refused a create-if-absent; on s3a:// "
+        + "the lock needs a store with conditional writes (PUT with If-None-Match) and "
+        + "fs.s3a.create.conditional.enabled=true (the default)", refused);
   }
 
   /** The id of the lock now at {@code path} (its token, or its modification time if unreadable), or null if gone. */
