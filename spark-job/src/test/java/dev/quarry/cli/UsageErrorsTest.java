@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * option parser, no file system's own phrasing, no class names; exit code 2. None of these starts Spark.
  */
 class UsageErrorsTest {
-  private static final String COMMANDS = "convert, quantize, verify, inspect, dequantize, zoo, demo, help";
+  private static final String COMMANDS = "convert, quantize, verify, inspect, dequantize, zoo, report, demo, help";
 
   @TempDir
   Path dir;
