@@ -53,6 +53,8 @@ record ConversionIdentity(String json) {
     id.put("include_modules", o.rules().includeModules());
     id.put("max_shard_bytes", o.maxShardBytes());
     id.put("allow_non_finite", o.allowNonFinite());
+    id.put("quant_storage", o.quantStorage().torchName());
+    id.put("compute_dtype", o.computeDtype() == null ? null : o.computeDtype().torchName());
     id.put("files", described);
     try {
       return new ConversionIdentity(JSON.writeValueAsString(id));

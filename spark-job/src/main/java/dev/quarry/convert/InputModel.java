@@ -6,13 +6,16 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * A model read on the driver: its config.json (null when a lone .safetensors file has none), the
- * headers of its shards in index order, and the other files to copy unchanged (tokenizer,
- * generation config).
+ * headers of its shards in index order, the other files to copy unchanged (tokenizer,
+ * generation config), and the scales of its block-FP8 weights by weight name (the scale tensors
+ * themselves are not among the shards' tensors: a conversion consumes them).
  */
-public record InputModel(Map<String, Object> config, List<InputShard> shards, List<Path> otherFiles) {
+public record InputModel(Map<String, Object> config, List<InputShard> shards, List<Path> otherFiles,
+    Map<String, Fp8Scales> fp8Scales) {
   public InputModel {
     shards = List.copyOf(shards);
     otherFiles = List.copyOf(otherFiles);
+    fp8Scales = Map.copyOf(fp8Scales);
   }
 
   /** config.json's {@code model_type}, or null. */
