@@ -56,7 +56,10 @@ public final class ReferenceComparison {
           assertTrue(expected != null, "reference has no tensor " + t.name());
           assertTrue(compared.add(t.name()), "tensor " + t.name() + " produced twice");
           assertEquals(expected.dtype(), t.dtype(), t.name());
-          assertEquals(expected.shape(), t.shape(), t.name());
+          // a quant_state text whose offset moved by its ulp may be a digit longer or shorter
+          if (!(mode.doubleQuant() && t.name().contains(".quant_state."))) {
+            assertEquals(expected.shape(), t.shape(), t.name());
+          }
           if (mode.doubleQuant() && isDoubleQuantState(t.name())) {
             continue; // compared per weight below
           }
