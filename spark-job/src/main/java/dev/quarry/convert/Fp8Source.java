@@ -33,12 +33,10 @@ final class Fp8Source {
   static InputModel attach(FileSystem fs, Path configFile, InputModel model) throws IOException {
     Map<String, InputShard> shardOf = new HashMap<>();
     Map<String, TensorEntry> entries = new HashMap<>();
-    boolean anyFp8 = false;
     for (InputShard shard : model.shards()) {
       for (TensorEntry t : shard.tensors()) {
         shardOf.put(t.name(), shard);
         entries.put(t.name(), t);
-        anyFp8 |= t.dtype() == Dtype.F8_E4M3;
       }
     }
     int[] block = blockSize(configFile.toString(), model.config());
@@ -52,9 +50,6 @@ final class Fp8Source {
           }
         }
       }
-      return model;
-    }
-    if (!anyFp8) {
       return model;
     }
     Map<String, Fp8Scales> scales = new HashMap<>();
