@@ -30,9 +30,10 @@ final class BlockReader implements Closeable {
   private final int elementBytes;
   private final ByteBuffer buffer;
   private final byte[] inputRow;
-  /** A block-FP8 weight's codes of one chunk, the scales of one row of blocks and which row they are. */
+  /** A block-FP8 weight's codes of one chunk; the scales of one row of blocks, their bytes, and which row. */
   private final byte[] codes;
   private final float[] rowScales;
+  private final byte[] rowScaleBytes;
   private long scaleRow = -1;
   private final FSDataInputStream scaleIn;
   private long done;
@@ -54,6 +55,7 @@ final class BlockReader implements Closeable {
     Fp8Scales fp8 = task.fp8();
     this.codes = fp8 == null ? null : new byte[Math.toIntExact(chunk)];
     this.rowScales = fp8 == null ? null : new float[Math.toIntExact(fp8.gridCols())];
+    this.rowScaleBytes = fp8 == null ? null : new byte[rowScales.length * Float.BYTES];
     this.scaleIn = fp8 == null ? null : fp8.file().equals(task.file()) ? in : fs.open(new Path(fp8.file()));
   }
 
@@ -110,9 +112,8 @@ final class BlockReader implements Closeable {
       long last = Math.min(end, (row + 1) * cols);
       long gridRow = row / fp8.blockRows();
       if (gridRow != scaleRow) {
-        byte[] bytes = new byte[rowScales.length * Float.BYTES];
-        scaleIn.readFully(fp8.dataOffset() + gridRow * bytes.length, bytes);
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(rowScales);
+        scaleIn.readFully(fp8.dataOffset() + gridRow * rowScaleBytes.length, rowScaleBytes);
+        ByteBuffer.wrap(rowScaleBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(rowScales);
         scaleRow = gridRow;
       }
       int at = (int) (first - chunkStart);
