@@ -109,6 +109,19 @@ class OutputDtypesTest {
     assertTrue(report.ok(), report.problems().toString());
   }
 
+  /** verify reads the storage back from the manifest: a config.json that names another one is a mismatch. */
+  @Test
+  void verifyTellsAConfigOfAnotherStorage() throws IOException {
+    Path out = convert("bf16", QuantMode.NF4, QuantStorage.BFLOAT16, null);
+    Path config = out.resolve("config.json");
+    Files.writeString(config, Files.readString(config).replace("\"bnb_4bit_quant_storage\": \"bfloat16\"",
+        "\"bnb_4bit_quant_storage\": \"uint8\""));
+    VerifyReport report = new OutputVerifier(sc, out.toString()).verify(null);
+    assertEquals(1, report.problems().size(), report.problems().toString());
+    assertTrue(report.problems().get(0).toString().contains("quantization_config.bnb_4bit_quant_storage is uint8"),
+        report.problems().toString());
+  }
+
   private static JsonNode quantizationConfig(Path model) throws IOException {
     return JSON.readTree(model.resolve("config.json").toFile()).get("quantization_config");
   }
