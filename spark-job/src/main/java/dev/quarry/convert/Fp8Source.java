@@ -123,7 +123,7 @@ final class Fp8Source {
     }
     long offset = scaleShard.dataStart() + s.begin();
     checkValues(fs, scaleShard.path(), name, offset, Math.toIntExact(gridRows * gridCols), gridCols);
-    return new Fp8Scales(name, scaleShard.path(), offset, block[0], block[1], gridCols);
+    return new Fp8Scales(name, scaleShard.path(), offset, block[0], block[1], gridRows, gridCols);
   }
 
   private static void checkValues(FileSystem fs, String file, String name, long offset, int count, long gridCols)

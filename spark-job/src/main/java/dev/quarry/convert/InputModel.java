@@ -23,7 +23,7 @@ public record InputModel(Map<String, Object> config, List<InputShard> shards, Li
     return config != null && config.get("model_type") instanceof String s ? s : null;
   }
 
-  /** Bytes of every shard file. */
+  /** Bytes of every shard file (the block-FP8 scales, not among the shards' tensors, included). */
   public long inputBytes() {
     long total = 0;
     for (InputShard s : shards) {
@@ -31,6 +31,9 @@ public record InputModel(Map<String, Object> config, List<InputShard> shards, Li
       for (var t : s.tensors()) {
         total += t.byteSize();
       }
+    }
+    for (Fp8Scales s : fp8Scales.values()) {
+      total += s.byteSize();
     }
     return total;
   }

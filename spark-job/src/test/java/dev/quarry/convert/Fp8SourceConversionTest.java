@@ -94,6 +94,11 @@ class Fp8SourceConversionTest {
     assertEquals("BF16", down.tensor().dtype().name());
     assertEquals(6, m.fp8Scales().get("model.layers.0.mlp.down_proj.weight").gridCols());
     assertNull(m.fp8Scales().get("model.embed_tokens.weight"));
+    long files = 0;
+    for (InputShard shard : m.shards()) {
+      files += Files.size(Path.of(java.net.URI.create(shard.path())));
+    }
+    assertEquals(files, m.inputBytes(), "the consumed scales are input bytes too");
   }
 
   /**

@@ -41,6 +41,18 @@ public final class ReferenceComparison {
   }
 
   /**
+   * Compares the output files with the reference file, which must hold exactly the tensors compared
+   * (no more, no fewer).
+   */
+  public void compareAll(List<Path> outputs, Path referenceFile) throws IOException {
+    try (TensorFiles reference = new TensorFiles(referenceFile)) {
+      Set<String> names = new HashSet<>();
+      reference.file().header().tensors().stream().map(TensorEntry::name).forEach(names::add);
+      assertEquals(names, compare(outputs, reference));
+    }
+  }
+
+  /**
    * Compares every output tensor that the reference also holds (lm_head.weight only where quarry
    * and the reference agree on its dtype), and returns the names compared.
    */
