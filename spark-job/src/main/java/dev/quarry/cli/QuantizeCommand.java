@@ -56,7 +56,8 @@ final class QuantizeCommand implements Callable<Integer> {
 
   @Option(names = "--quant-storage", paramLabel = "DTYPE", defaultValue = "uint8",
       description = "bnb_4bit_quant_storage: the dtype the packed 4-bit codes are stored as, uint8, bfloat16, float16 or "
-          + "float32 (the same bytes; FSDP + QLoRA wants the model's dtype; default: ${DEFAULT-VALUE}).")
+          + "float32 (the same bytes; FSDP + QLoRA wants the model's dtype; default: ${DEFAULT-VALUE}). Ignored by the "
+          + "int8 modes.")
   QuantStorage quantStorage;
 
   @Option(names = "--overwrite", description = "Replace an existing output file (refused without this option).")

@@ -57,8 +57,8 @@ final class Fp8Source {
       for (TensorEntry t : shard.tensors()) {
         if (t.dtype() == Dtype.F8_E4M3) {
           scales.put(t.name(), scales(fs, shard, t, shardOf, entries, block));
-        } else if (t.name().endsWith(SCALE_SUFFIX)) {
-          String weight = t.name().substring(0, t.name().length() - SCALE_SUFFIX.length());
+        } else if (weightOf(t.name()) != null) {
+          String weight = weightOf(t.name());
           TensorEntry w = entries.get(weight);
           if (w == null || w.dtype() != Dtype.F8_E4M3) {
             throw new CheckpointException(shard.path(), t.name(), "a block-FP8 scale whose weight '" + weight + "' "
@@ -71,8 +71,8 @@ final class Fp8Source {
     for (InputShard shard : model.shards()) {
       List<TensorEntry> kept = new ArrayList<>();
       for (TensorEntry t : shard.tensors()) {
-        if (!(t.name().endsWith(SCALE_SUFFIX) && scales.containsKey(t.name().substring(0, t.name().length()
-            - SCALE_SUFFIX.length())))) {
+        String weight = weightOf(t.name());
+        if (weight == null || !scales.containsKey(weight)) {
           kept.add(t);
         }
       }
@@ -81,9 +81,15 @@ final class Fp8Source {
     return new InputModel(model.config(), shards, model.otherFiles(), scales);
   }
 
+  /** The weight whose scales a tensor of this name would be, or null when the name is no scale's. */
+  private static String weightOf(String name) {
+    return name.endsWith(SCALE_SUFFIX) ? name.substring(0, name.length() - SCALE_SUFFIX.length()) : null;
+  }
+
   /** {@code weight_block_size} of an fp8 quantization_config, or null when config.json has none. */
   private static int[] blockSize(String file, Map<String, Object> config) throws CheckpointException {
-    if (config == null || !(config.get("quantization_config") instanceof Map<?, ?> q) || !"fp8".equals(q.get("quant_method"))) {
+    if (config == null || !(config.get("quantization_config") instanceof Map<?, ?> q)
+        || !"fp8".equals(q.get("quant_method"))) {
       return null;
     }
     Object fmt = q.get("fmt");

@@ -18,8 +18,8 @@ final class QuantizationConfigJson {
 
   /**
    * @param modelDtype   config.json's {@code dtype} (or {@code torch_dtype}): the 4-bit compute dtype
-   *                     when the options name none (transformers' own default would be float32; quarry
-   *                     keeps the model's, which computes in the dtype the weights were trained in)
+   *                     when the options name none (quarry's default since its first version; transformers
+   *                     writes float32 when BitsAndBytesConfig is given none)
    * @param skipModules  {@code llm_int8_skip_modules}: null for transformers' own choice
    */
   static Map<String, Object> of(ConvertOptions o, Object modelDtype, List<String> skipModules) {

@@ -143,6 +143,21 @@ class OutputDtypesTest {
     }
   }
 
+  /**
+   * transformers' own checkpoint with bfloat16 storage holds the same bytes as its uint8 twin (both
+   * nf4 with double quantization): dequantize reads both to the same weights.
+   */
+  @Test
+  void dequantizeReadsTransformersStorage() throws IOException {
+    Path bf16 = dir.resolve("from-bf16-storage");
+    Path uint8 = dir.resolve("from-uint8-storage");
+    DequantizeJob.run(sc, ReferenceData.file("sources/storage/llama128/hf-nf4-dq-storage-bf16/config.json").getParent()
+        .toString(), bf16.toString(), null, 5_000_000_000L);
+    DequantizeJob.run(sc, ReferenceData.file("sources/storage/llama128/hf-nf4-dq-compute-fp16/config.json").getParent()
+        .toString(), uint8.toString(), null, 5_000_000_000L);
+    assertArrayEquals(Files.readAllBytes(uint8.resolve("model.safetensors")), Files.readAllBytes(bf16.resolve("model.safetensors")));
+  }
+
   /** A weight whose packed bytes are no whole number of storage elements is refused before any work. */
   @Test
   void refusesAWeightTheStorageCannotHold() throws IOException {

@@ -48,7 +48,8 @@ class ZooSpecFileTest {
     assertEquals("zoo.yaml, line 6: unknown key 'blocksise' in model 'a'; allowed keys: " + MODEL_KEYS,
         error(spec("  - name: a\n    input: /m\n    blocksise: 64\n")));
     assertEquals("zoo.yaml, line 3: unknown key 'name' in defaults; allowed keys: modes, blocksize, all_linear, "
-        + "skip_modules, include_modules, max_shard_size, quant_storage, compute_dtype", error("output_root: /out\ndefaults:\n  name: x\nmodels: []\n"));
+        + "skip_modules, include_modules, max_shard_size, quant_storage, compute_dtype",
+        error("output_root: /out\ndefaults:\n  name: x\nmodels: []\n"));
   }
 
   @Test
