@@ -176,7 +176,7 @@ public final class OutputVerifier {
     for (Map.Entry<String, Object> e : expected.entrySet()) {
       if (!Objects.equals(e.getValue(), quantization.get(e.getKey()))) {
         problems.add(new Problem(ModelReader.CONFIG, null, null, "quantization_config." + e.getKey() + " is "
-            + quantization.get(e.getKey()) + ", the conversion (mode " + mode + ") wrote " + e.getValue()));
+            + quantization.get(e.getKey()) + ", the conversion in the manifest (mode " + mode + ") gives " + e.getValue()));
       }
     }
   }

@@ -8,16 +8,24 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.kernels.BlockFp8;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.safetensors.CheckpointException;
+import dev.quarry.safetensors.Dtype;
+import dev.quarry.safetensors.TensorSpec;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ReferenceData;
+import dev.quarry.testing.SmallModels;
 import dev.quarry.testing.SparkTestContext;
+import dev.quarry.testing.TestCheckpoints;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
@@ -79,6 +87,54 @@ class Fp8SourceConversionTest {
     Object quantization = new ObjectMapper().readTree(fromFp8.resolve("config.json").toFile()).get("quantization_config")
         .get("quant_method").asText();
     assertEquals("bitsandbytes", quantization);
+  }
+
+  /**
+   * A weight whose scales lie in another shard, in blocks of 2 × 128 (two rows of blocks, a partial
+   * column of blocks): the executors read the scales from that shard, and the output is that of the
+   * bfloat16 weight {@link BlockFp8} dequantizes it to.
+   */
+  @Test
+  void readsScalesFromAnotherShard() throws IOException {
+    String w = "model.layers.0.mlp.down_proj.weight";
+    String norm = "model.layers.0.input_layernorm.weight";
+    long rows = 4;
+    long cols = 200;
+    byte[] codes = new byte[(int) (rows * cols)];
+    for (int k = 0; k < codes.length; k++) {
+      codes[k] = (byte) ((k * 37) & 0x7e); // no NaN code (0x7f, 0xff)
+    }
+    float[] scales = {0.5f, 3f, 0.25f, 2f};
+    ByteBuffer bf16 = ByteBuffer.allocate(codes.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+    for (int k = 0; k < codes.length; k++) {
+      bf16.putShort(BlockFp8.dequantize(codes[k], scales[(int) (k / cols / 2 * 2 + k % cols / 128)]));
+    }
+    TestCheckpoints.Tensor normTensor = new TestCheckpoints.Tensor(new TensorSpec(norm, Dtype.F32, List.of(cols)),
+        SmallModels.floats(new float[(int) cols]));
+
+    Path fp8 = Files.createDirectories(dir.resolve("fp8"));
+    Files.writeString(fp8.resolve("config.json"), "{\"model_type\": \"llama\", \"torch_dtype\": \"bfloat16\", "
+        + "\"quantization_config\": {\"quant_method\": \"fp8\", \"weight_block_size\": [2, 128]}}");
+    TestCheckpoints.write(fp8.resolve("model-00001-of-00002.safetensors"),
+        List.of(new TestCheckpoints.Tensor(new TensorSpec(w, Dtype.F8_E4M3, List.of(rows, cols)), codes)));
+    TestCheckpoints.write(fp8.resolve("model-00002-of-00002.safetensors"), List.of(normTensor,
+        new TestCheckpoints.Tensor(new TensorSpec(w + "_scale_inv", Dtype.F32, List.of(2L, 2L)), SmallModels.floats(scales))));
+    SmallModels.writeIndex(fp8, Map.of(w, "model-00001-of-00002.safetensors", norm, "model-00002-of-00002.safetensors",
+        w + "_scale_inv", "model-00002-of-00002.safetensors"));
+
+    Path twin = Files.createDirectories(dir.resolve("bf16"));
+    Files.writeString(twin.resolve("config.json"), "{\"model_type\": \"llama\", \"torch_dtype\": \"bfloat16\"}");
+    TestCheckpoints.write(twin.resolve("model.safetensors"),
+        List.of(new TestCheckpoints.Tensor(new TensorSpec(w, Dtype.BF16, List.of(rows, cols)), bf16.array()), normTensor));
+
+    for (QuantMode mode : List.of(QuantMode.NF4, QuantMode.INT8)) {
+      Path a = dir.resolve("out-fp8-" + mode.cliName());
+      Path b = dir.resolve("out-bf16-" + mode.cliName());
+      ConversionJob.run(sc, ConvertOptions.of(fp8.toString(), a.toString(), mode), line -> {});
+      ConversionJob.run(sc, ConvertOptions.of(twin.toString(), b.toString(), mode), line -> {});
+      assertArrayEquals(Files.readAllBytes(b.resolve("model.safetensors")), Files.readAllBytes(a.resolve("model.safetensors")),
+          mode.cliName());
+    }
   }
 
   /** The scales are consumed: the planner sees the weights as bfloat16 and no scale tensor at all. */
