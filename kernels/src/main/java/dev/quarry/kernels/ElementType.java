@@ -1,5 +1,7 @@
 package dev.quarry.kernels;
 
+import java.util.Arrays;
+
 /**
  * The floating-point element types a checkpoint tensor may hold, as they sit in a safetensors
  * file: little-endian, {@link #byteSize()} bytes each.
@@ -41,5 +43,20 @@ public enum ElementType {
       }
     }
     return null;
+  }
+
+  /** The element type of a torch dtype name ("bfloat16"), or null when it is not one of the three. */
+  public static ElementType fromTorchName(String name) {
+    for (ElementType t : values()) {
+      if (t.torchName.equals(name)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /** "float32, float16, bfloat16": what a message says is allowed. */
+  public static String torchNames() {
+    return String.join(", ", Arrays.stream(values()).map(ElementType::torchName).toList());
   }
 }

@@ -1,8 +1,10 @@
 package dev.quarry.cli;
 
 import dev.quarry.convert.ConvertOptions;
+import dev.quarry.kernels.ElementType;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;
+import dev.quarry.quantize.QuantStorage;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,11 +39,22 @@ final class ConversionOptions {
       description = "Largest output shard, as transformers' max_shard_size (default: ${DEFAULT-VALUE}).")
   long maxShardBytes;
 
+  @Option(names = "--quant-storage", paramLabel = "DTYPE", defaultValue = "uint8",
+      description = "bnb_4bit_quant_storage: the dtype the packed 4-bit codes are stored as, uint8, bfloat16, float16 or "
+          + "float32 (the same bytes; FSDP + QLoRA wants the model's dtype; default: ${DEFAULT-VALUE}).")
+  QuantStorage quantStorage;
+
+  @Option(names = "--compute-dtype", paramLabel = "DTYPE",
+      description = "bnb_4bit_compute_dtype in config.json: float32, bfloat16 or float16 (default: the model's dtype; "
+          + "transformers itself writes float32 when it is not given).")
+  ElementType computeDtype;
+
   /** The options, or a usage error (exit 2) naming what is wrong. */
   ConvertOptions toOptions(CommandSpec spec, String input, String output, int partitions) {
     try {
       return new ConvertOptions(input, output, mode, blocksize,
-          new ModuleRules(allLinear, skipModules, includeModules, null), (long) blockSizeMb << 20, maxShardBytes, partitions);
+          new ModuleRules(allLinear, skipModules, includeModules, null), (long) blockSizeMb << 20, maxShardBytes, partitions)
+          .withOutputDtypes(quantStorage, computeDtype);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -4,6 +4,7 @@ import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PathOverlap;
 import dev.quarry.kernels.Kernels;
 import dev.quarry.quantize.QuantMode;
+import dev.quarry.quantize.QuantStorage;
 import dev.quarry.quantize.QuantizeOptions;
 import dev.quarry.quantize.QuantizeSummary;
 import dev.quarry.quantize.SafetensorsQuantizer;
@@ -53,6 +54,12 @@ final class QuantizeCommand implements Callable<Integer> {
       description = "Keep a weight holding NaN or +-inf unquantized (original dtype) instead of failing; each one is reported.")
   boolean allowNonFinite;
 
+  @Option(names = "--quant-storage", paramLabel = "DTYPE", defaultValue = "uint8",
+      description = "bnb_4bit_quant_storage: the dtype the packed 4-bit codes are stored as, uint8, bfloat16, float16 or "
+          + "float32 (the same bytes; FSDP + QLoRA wants the model's dtype; default: ${DEFAULT-VALUE}). Ignored by the "
+          + "int8 modes.")
+  QuantStorage quantStorage;
+
   @Option(names = "--overwrite", description = "Replace an existing output file (refused without this option).")
   boolean overwrite;
 
@@ -66,7 +73,7 @@ final class QuantizeCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     QuantizeOptions options;
     try {
-      options = new QuantizeOptions(mode, blocksize, allTensors, allowNonFinite);
+      options = new QuantizeOptions(mode, blocksize, allTensors, allowNonFinite, quantStorage);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--blocksize: " + e.getMessage());
     }

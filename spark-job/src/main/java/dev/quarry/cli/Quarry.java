@@ -1,6 +1,8 @@
 package dev.quarry.cli;
 
+import dev.quarry.kernels.ElementType;
 import dev.quarry.quantize.QuantMode;
+import dev.quarry.quantize.QuantStorage;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,6 +36,8 @@ public final class Quarry implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Quarry());
     cl.registerConverter(QuantMode.class, ModeConverter.INSTANCE);
+    cl.registerConverter(QuantStorage.class, OutputDtypeConverters.Storage.INSTANCE);
+    cl.registerConverter(ElementType.class, OutputDtypeConverters.Compute.INSTANCE);
     // picocli's own words name the Java type ("'x' is not an int"); a user reads "whole number"
     cl.registerConverter(Integer.class, value -> (int) wholeNumber(value, Integer.MIN_VALUE, Integer.MAX_VALUE));
     cl.registerConverter(Integer.TYPE, value -> (int) wholeNumber(value, Integer.MIN_VALUE, Integer.MAX_VALUE));

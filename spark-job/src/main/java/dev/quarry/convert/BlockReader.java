@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.kernels.BlockFp8;
 import dev.quarry.quantize.NonFiniteValues;
 import java.io.Closeable;
 import java.io.IOException;
@@ -12,7 +13,9 @@ import org.apache.hadoop.fs.Path;
 /**
  * Streams the elements of one {@link BlockTask} in chunks (positioned reads into one reused buffer)
  * in the order they are quantized, and rejects NaN and ±inf (when asked). A transposed (Conv1D) tensor is read a
- * chunk of output rows at a time: one positioned read per input row, then transposed in memory.
+ * chunk of output rows at a time: one positioned read per input row, then transposed in memory. A
+ * block-FP8 weight is read as its F8_E4M3 codes and the scales of the block rows they span, and
+ * dequantized to bfloat16 into the chunk ({@link BlockFp8}): no bfloat16 copy of it exists anywhere else.
  */
 final class BlockReader implements Closeable {
   /**
@@ -27,6 +30,12 @@ final class BlockReader implements Closeable {
   private final int elementBytes;
   private final ByteBuffer buffer;
   private final byte[] inputRow;
+  /** A block-FP8 weight's codes of one chunk; the scales of one row of blocks, their bytes, and which row. */
+  private final byte[] codes;
+  private final float[] rowScales;
+  private final byte[] rowScaleBytes;
+  private long scaleRow = -1;
+  private final FSDataInputStream scaleIn;
   private long done;
   private long chunkStart;
 
@@ -43,6 +52,11 @@ final class BlockReader implements Closeable {
     this.buffer = ByteBuffer.allocate(Math.toIntExact(chunk * elementBytes)).order(ByteOrder.LITTLE_ENDIAN);
     this.inputRow = task.transposed() ? new byte[Math.toIntExact(chunk / task.rows() * elementBytes)] : null;
     this.in = fs.open(new Path(task.file()));
+    Fp8Scales fp8 = task.fp8();
+    this.codes = fp8 == null ? null : new byte[Math.toIntExact(chunk)];
+    this.rowScales = fp8 == null ? null : new float[Math.toIntExact(fp8.gridCols())];
+    this.rowScaleBytes = fp8 == null ? null : new byte[rowScales.length * Float.BYTES];
+    this.scaleIn = fp8 == null ? null : fp8.file().equals(task.file()) ? in : fs.open(new Path(fp8.file()));
   }
 
   /** The next chunk (position 0, limit = its bytes), or null after the last one. */
@@ -57,6 +71,8 @@ final class BlockReader implements Closeable {
     buffer.limit(count * elementBytes);
     if (task.transposed()) {
       readTransposed(count);
+    } else if (task.fp8() != null) {
+      readFp8(count);
     } else {
       in.readFully(task.dataOffset() + chunkStart * elementBytes, buffer.array(), 0, count * elementBytes);
     }
@@ -85,6 +101,28 @@ final class BlockReader implements Closeable {
     }
   }
 
+  /** The chunk's codes, row by row of the weight, each run dequantized with the scales of its row of blocks. */
+  private void readFp8(int count) throws IOException {
+    Fp8Scales fp8 = task.fp8();
+    in.readFully(task.dataOffset() + chunkStart, codes, 0, count);
+    long cols = task.cols();
+    long end = chunkStart + count;
+    for (long first = chunkStart; first < end; ) {
+      long row = first / cols;
+      long last = Math.min(end, (row + 1) * cols);
+      long gridRow = row / fp8.blockRows();
+      if (gridRow != scaleRow) {
+        scaleIn.readFully(fp8.dataOffset() + gridRow * rowScaleBytes.length, rowScaleBytes);
+        ByteBuffer.wrap(rowScaleBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(rowScales);
+        scaleRow = gridRow;
+      }
+      int at = (int) (first - chunkStart);
+      BlockFp8.dequantizeRow(codes, at, (int) (last - first), first - row * cols, rowScales, fp8.blockCols(),
+          buffer.array(), at * elementBytes);
+      first = last;
+    }
+  }
+
   /** Index (in the tensor as quantized) of the first element of the chunk last returned. */
   long chunkStart() {
     return chunkStart;
@@ -93,5 +131,8 @@ final class BlockReader implements Closeable {
   @Override
   public void close() throws IOException {
     in.close();
+    if (scaleIn != null && scaleIn != in) {
+      scaleIn.close();
+    }
   }
 }

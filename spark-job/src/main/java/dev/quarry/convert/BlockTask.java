@@ -15,14 +15,21 @@ import java.io.Serializable;
  * @param cols         the input tensor's element count divided by rows
  * @param transposed   the input is a GPT-2 Conv1D weight [rows, cols] quantized as its transpose
  * @param chunkAlign   a chunk of work in memory is a multiple of this many elements
+ * @param fp8          the scales of a block-FP8 weight, whose F8_E4M3 codes are read and dequantized to
+ *                     {@code type} (bfloat16), or null
  */
 public record BlockTask(int blockId, int tensorId, String file, String tensor, ElementType type, long dataOffset,
     long rows, long cols, boolean transposed, long firstElement, long elementCount, long chunkAlign,
-    TensorAction action, QuantMode mode, int blocksize) implements Serializable, ProgressItem {
+    TensorAction action, QuantMode mode, int blocksize, Fp8Scales fp8) implements Serializable, ProgressItem {
   private static final long serialVersionUID = 1L;
 
   public long inputBytes() {
-    return elementCount * type.byteSize();
+    return elementCount * sourceElementBytes();
+  }
+
+  /** Bytes of one element in the input file: 1 for a block-FP8 code, else those of {@code type}. */
+  public int sourceElementBytes() {
+    return fp8 == null ? type.byteSize() : 1;
   }
 
   /** The length of a row of the tensor as it is quantized: int8 quantizes rows, the transpose reads them. */

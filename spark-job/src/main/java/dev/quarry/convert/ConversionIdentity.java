@@ -3,6 +3,7 @@ package dev.quarry.convert;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.QuarryRelease;
+import dev.quarry.quantize.QuantStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,13 @@ record ConversionIdentity(String json) {
     id.put("include_modules", o.rules().includeModules());
     id.put("max_shard_bytes", o.maxShardBytes());
     id.put("allow_non_finite", o.allowNonFinite());
+    // only when not the default, so that an output made before these options is still this conversion's
+    if (o.quantStorage() != QuantStorage.UINT8) {
+      id.put("quant_storage", o.quantStorage().torchName());
+    }
+    if (o.computeDtype() != null) {
+      id.put("compute_dtype", o.computeDtype().torchName());
+    }
     id.put("files", described);
     try {
       return new ConversionIdentity(JSON.writeValueAsString(id));

@@ -94,7 +94,7 @@ public final class ConversionJob {
       }
       writeIndex(store, layout.shards(), parameterCount(plan, o));
       if (model.config() != null) {
-        Map<String, Object> q = QuantizationConfigJson.of(o.mode(), QuantizationConfigJson.modelDtype(model.config()),
+        Map<String, Object> q = QuantizationConfigJson.of(o, QuantizationConfigJson.modelDtype(model.config()),
             skipModules(o.rules(), plan, nonFinite.modules()));
         store.writeJson(ModelReader.CONFIG, QuantizationConfigJson.configWith(model.config(), q));
       }

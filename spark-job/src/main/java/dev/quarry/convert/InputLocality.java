@@ -46,7 +46,7 @@ final class InputLocality {
 
   /** Bytes of the task's input range on each host (empty when the file system has no real locations). */
   Map<String, Long> bytesByHost(BlockTask task) {
-    long elementBytes = task.type().byteSize();
+    long elementBytes = task.sourceElementBytes();
     // a transposed (Conv1D) tensor is read a column band at a time, from every row: the whole tensor
     long start = task.transposed() ? task.dataOffset() : task.dataOffset() + task.firstElement() * elementBytes;
     long end = task.transposed() ? task.dataOffset() + task.rows() * task.cols() * elementBytes

@@ -20,7 +20,8 @@ import org.apache.hadoop.fs.Path;
 /**
  * Reads a model on the driver through Hadoop {@link FileSystem}: config.json, the index or the
  * single file, and only the headers of the shards; validates that index and headers agree before
- * any work starts. Never reads tensor data. A model without safetensors is read from its PyTorch
+ * any work starts. Never reads tensor data, but for the scales of block-FP8 weights ({@link Fp8Source}:
+ * 1/16384 of the weights). A model without safetensors is read from its PyTorch
  * checkpoint ({@code pytorch_model.bin}, or shards and {@code pytorch_model.bin.index.json}), whose
  * pickles play the part of headers ({@link TorchCheckpoint}); transformers prefers safetensors too.
  */
@@ -45,8 +46,8 @@ public final class ModelReader {
     }
     if (!status.isDirectory()) {
       Path config = new Path(input.getParent(), CONFIG);
-      return new InputModel(fs.exists(config) ? JsonObjectFile.read(fs, config) : null,
-          List.of(shard(fs, input)), List.of());
+      return Fp8Source.attach(fs, config, new InputModel(fs.exists(config) ? JsonObjectFile.read(fs, config) : null,
+          List.of(shard(fs, input)), List.of(), Map.of()));
     }
     Map<String, Object> config = JsonObjectFile.read(fs, requireFile(fs, new Path(input, CONFIG)));
     Path index = new Path(input, INDEX);
@@ -72,7 +73,7 @@ public final class ModelReader {
       }
     }
     others.sort(null);
-    return new InputModel(config, shards, others);
+    return Fp8Source.attach(fs, new Path(input, CONFIG), new InputModel(config, shards, others, Map.of()));
   }
 
   private static List<InputShard> indexedShards(FileSystem fs, Path dir, Path index, String suffix) throws IOException {

@@ -31,7 +31,7 @@ public record OutputLayout(List<ShardTask> shards, Map<String, TensorPlan> sourc
     BlockTask[] byId = new BlockTask[ids];
     plan.blocks().forEach(b -> byId[b.blockId()] = b);
     for (TensorPlan t : plan.tensors()) {
-      for (OutputTensorPlan out : OutputTensors.of(t, o.mode(), o.blocksize(), Arrays.asList(byId), offsets[t.id()])) {
+      for (OutputTensorPlan out : OutputTensors.of(t, o, Arrays.asList(byId), offsets[t.id()])) {
         outputs.add(out);
         sources.put(out.name(), t);
       }

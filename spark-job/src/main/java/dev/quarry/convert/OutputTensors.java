@@ -29,7 +29,8 @@ final class OutputTensors {
    * @param tasks  the plan's block tasks, indexed by block id
    * @param offset the tensor's double-quant offset (ignored otherwise)
    */
-  static List<OutputTensorPlan> of(TensorPlan p, QuantMode mode, int blocksize, List<BlockTask> tasks, float offset) {
+  static List<OutputTensorPlan> of(TensorPlan p, ConvertOptions o, List<BlockTask> tasks, float offset) {
+    QuantMode mode = o.mode();
     TensorEntry t = p.tensor();
     String name = t.name();
     switch (p.action()) {
@@ -39,19 +40,22 @@ final class OutputTensors {
       case CAST:
         return List.of(new OutputTensorPlan(name, Dtype.F16, p.quantizedShape(), pieces(p, tasks, BlockSection.CODES)));
       default:
-        return mode.isFourBit() ? fourBit(p, mode, blocksize, tasks, offset) : int8(p, tasks);
+        return mode.isFourBit() ? fourBit(p, o, tasks, offset) : int8(p, tasks);
     }
   }
 
-  private static List<OutputTensorPlan> fourBit(TensorPlan p, QuantMode mode, int blocksize, List<BlockTask> tasks,
-      float offset) {
+  private static List<OutputTensorPlan> fourBit(TensorPlan p, ConvertOptions o, List<BlockTask> tasks, float offset) {
+    QuantMode mode = o.mode();
+    int blocksize = o.blocksize();
     String name = p.tensor().name();
     long n = p.tensor().elementCount();
     long absmaxCount = (n + blocksize - 1) / blocksize;
     FourBitFormat format = mode.fourBitFormat();
     String type = ElementType.fromSafetensorsName(p.tensor().dtype().name()).torchName();
     List<OutputTensorPlan> out = new ArrayList<>();
-    out.add(new OutputTensorPlan(name, Dtype.U8, List.of((n + 1) / 2, 1L), pieces(p, tasks, BlockSection.CODES)));
+    // the planner refused a weight whose packed bytes the storage dtype does not hold
+    out.add(new OutputTensorPlan(name, o.quantStorage().dtype(), o.quantStorage().packedShape(n),
+        pieces(p, tasks, BlockSection.CODES)));
     byte[] state;
     if (mode.doubleQuant()) {
       long nestedCount = (absmaxCount + NestedAbsmaxQuantizer.NESTED_BLOCKSIZE - 1) / NestedAbsmaxQuantizer.NESTED_BLOCKSIZE;

@@ -29,7 +29,9 @@ public final class Planner {
     List<TensorPlan> tensors = new ArrayList<>();
     List<BlockTask> blocks = new ArrayList<>();
     for (InputShard shard : model.shards()) {
-      for (TensorEntry t : shard.tensors()) {
+      for (TensorEntry stored : shard.tensors()) {
+        Fp8Scales fp8 = model.fp8Scales().get(stored.name());
+        TensorEntry t = fp8 == null ? stored : Fp8Scales.decoded(stored);
         selector.checkDtype(shard.path(), t, o.mode());
         boolean selected = selector.quantizes(t);
         TensorAction action = !selected ? TensorAction.COPY
@@ -37,14 +39,26 @@ public final class Planner {
         // A column-major tensor (a PyTorch pickle's) lies in the file as its transpose: reading it
         // transposed gives the tensor itself, so the flag flips whether the bytes are read transposed.
         boolean transposed = (selected && selector.transposes(t)) != t.columnMajor();
-        List<Long> stored = t.storedShape();
-        List<Long> shape = transposed ? List.of(stored.get(1), stored.get(0)) : stored;
+        List<Long> storedShape = t.storedShape();
+        List<Long> shape = transposed ? List.of(storedShape.get(1), storedShape.get(0)) : storedShape;
         if (t.columnMajor()) {
-          refuseColumnMajorCopy(shard, t, action, o);
+          refuseCopy(shard, t, action, o, "stored column-major (a transposed view)",
+              "which needs a row-major tensor: save it with .contiguous()");
+        }
+        if (fp8 != null) {
+          refuseCopy(shard, t, action, o, "a block-FP8 weight", "which would copy its F8_E4M3 codes without their "
+              + "scales: quarry dequantizes block-FP8 weights only into quantized ones");
+          if (transposed) {
+            throw new CheckpointException(shard.path(), t.name(), "a block-FP8 weight of a Conv1D layer, which is "
+                + "quantized transposed: quarry reads block-FP8 weights row by row only");
+          }
+        }
+        if (action == TensorAction.QUANTIZE && o.mode().isFourBit() && !o.quantStorage().holds(t.elementCount())) {
+          throw new CheckpointException(shard.path(), t.name(), o.quantStorage().refusal(t.elementCount()));
         }
         int first = blocks.size();
         if (action != TensorAction.COPY) {
-          cut(tensors.size(), shard, t, stored, action, transposed, o, blocks);
+          cut(tensors.size(), shard, t, storedShape, action, transposed, fp8, o, blocks);
         }
         tensors.add(new TensorPlan(tensors.size(), shard, t, action, transposed, shape, first, blocks.size() - first));
       }
@@ -53,22 +67,24 @@ public final class Planner {
   }
 
   /**
-   * A copied tensor's bytes go to the output as they are, which for a column-major tensor would be
-   * its transpose's: refused, also under --allow-non-finite (which copies a weight found to hold NaN).
+   * A copied tensor's bytes go to the output as they are, which for some tensors ({@code what}) would
+   * be wrong: refused, also under --allow-non-finite (which copies a weight found to hold NaN).
    */
-  private static void refuseColumnMajorCopy(InputShard shard, TensorEntry t, TensorAction action, ConvertOptions o)
-      throws CheckpointException {
+  private static void refuseCopy(InputShard shard, TensorEntry t, TensorAction action, ConvertOptions o, String what,
+      String need) throws CheckpointException {
     String why = action == TensorAction.COPY ? "it is not quantized but copied"
         : o.allowNonFinite() ? "--allow-non-finite would copy it unquantized if it held NaN or inf" : null;
     if (why != null) {
-      throw new CheckpointException(shard.path(), t.name(), "stored column-major (a transposed view) and " + why
-          + ", which needs a row-major tensor: save it with .contiguous()");
+      throw new CheckpointException(shard.path(), t.name(), what + " and " + why + ", " + need);
     }
   }
 
-  /** @param stored the tensor's shape as its bytes lie in the file, row-major */
+  /**
+   * @param stored the tensor's shape as its bytes lie in the file, row-major
+   * @param fp8    the scales of a block-FP8 weight (whose type is then the bfloat16 it is dequantized to), or null
+   */
   private static void cut(int tensorId, InputShard shard, TensorEntry t, List<Long> stored, TensorAction action,
-      boolean transposed, ConvertOptions o, List<BlockTask> out) {
+      boolean transposed, Fp8Scales fp8, ConvertOptions o, List<BlockTask> out) {
     ElementType type = ElementType.fromSafetensorsName(t.dtype().name());
     long n = t.elementCount();
     long cols = t.rank() == 0 ? 1 : stored.get(t.rank() - 1);
@@ -84,7 +100,7 @@ public final class Planner {
     for (long first = 0; first < n; first += blockElements) {
       out.add(new BlockTask(out.size(), tensorId, shard.path(), t.name(), type, shard.dataStart() + t.begin(),
           rows, cols, transposed, first, Math.min(blockElements, n - first), chunkAlign, action, o.mode(),
-          o.blocksize()));
+          o.blocksize(), fp8));
     }
   }
 

@@ -18,15 +18,20 @@ final class QuantizationConfigJson {
 
   /**
    * @param modelDtype   config.json's {@code dtype} (or {@code torch_dtype}): the 4-bit compute dtype
+   *                     when the options name none (quarry's default since its first version; transformers
+   *                     writes float32 when BitsAndBytesConfig is given none)
    * @param skipModules  {@code llm_int8_skip_modules}: null for transformers' own choice
    */
-  static Map<String, Object> of(QuantMode mode, Object modelDtype, List<String> skipModules) {
+  static Map<String, Object> of(ConvertOptions o, Object modelDtype, List<String> skipModules) {
+    QuantMode mode = o.mode();
     boolean fourBit = mode.isFourBit();
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("_load_in_4bit", fourBit);
     c.put("_load_in_8bit", !fourBit);
-    c.put("bnb_4bit_compute_dtype", fourBit && modelDtype instanceof String d && FLOAT_DTYPES.contains(d) ? d : "float32");
-    c.put("bnb_4bit_quant_storage", "uint8");
+    // BitsAndBytesConfig writes both whatever the mode, so an int8 config carries what was asked too
+    c.put("bnb_4bit_compute_dtype", o.computeDtype() != null ? o.computeDtype().torchName()
+        : fourBit && modelDtype instanceof String d && FLOAT_DTYPES.contains(d) ? d : "float32");
+    c.put("bnb_4bit_quant_storage", o.quantStorage().torchName());
     c.put("bnb_4bit_quant_type", fourBit ? mode.fourBitFormat().quantType() : "fp4");
     c.put("bnb_4bit_use_double_quant", mode.doubleQuant());
     c.put("llm_int8_enable_fp32_cpu_offload", false);

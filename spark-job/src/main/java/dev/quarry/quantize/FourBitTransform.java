@@ -7,6 +7,7 @@ import dev.quarry.kernels.FourBitQuantizer;
 import dev.quarry.kernels.KernelSupport;
 import dev.quarry.kernels.LittleEndian;
 import dev.quarry.kernels.NestedAbsmaxQuantizer;
+import dev.quarry.safetensors.CheckpointException;
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.SafetensorsFile;
 import dev.quarry.safetensors.TensorEntry;
@@ -18,15 +19,18 @@ import java.util.List;
 
 /**
  * nf4 / fp4, with or without double quantization: the tensors {@code save_pretrained} writes for a
- * {@code Linear4bit} weight ({@code bnb-exact.md} §7).
+ * {@code Linear4bit} weight ({@code bnb-exact.md} §7), the packed codes stored as {@code storage}.
  */
-record FourBitTransform(KernelSupport kernels, FourBitFormat format, int blocksize, boolean doubleQuant)
+record FourBitTransform(KernelSupport kernels, FourBitFormat format, int blocksize, boolean doubleQuant, QuantStorage storage)
     implements TensorTransform {
 
   @Override
   public List<OutputTensor> apply(SafetensorsFile input, TensorEntry tensor, StagingFile staging) throws IOException {
     ElementType type = TensorTransform.elementType(tensor);
     long n = tensor.elementCount();
+    if (!storage.holds(n)) {
+      throw new CheckpointException(input.name(), tensor.name(), storage.refusal(n));
+    }
     long blocks = ceilDiv(n, blocksize);
     FourBitQuantizer quantizer = new FourBitQuantizer(kernels, format, type, blocksize);
     // The absmax of this one tensor is held in memory (4 bytes per block: 1/32 of the bf16 tensor
@@ -46,7 +50,7 @@ record FourBitTransform(KernelSupport kernels, FourBitFormat format, int blocksi
 
     String name = tensor.name();
     List<OutputTensor> out = new ArrayList<>();
-    out.add(new OutputTensor(new TensorSpec(name, Dtype.U8, List.of(ceilDiv(n, 2), 1L)), packedCodes));
+    out.add(new OutputTensor(new TensorSpec(name, storage.dtype(), storage.packedShape(n)), packedCodes));
     out.add(new OutputTensor(new TensorSpec(name + ".quant_map", Dtype.F32, List.of(16L)),
         new InlineBytes(LittleEndian.floats(format.codebook()))));
     byte[] quantState;

@@ -39,7 +39,8 @@ public final class SafetensorsQuantizer {
     this.options = options;
     QuantMode mode = options.mode();
     if (mode.isFourBit()) {
-      this.transform = new FourBitTransform(kernels, mode.fourBitFormat(), options.blocksize(), mode.doubleQuant());
+      this.transform = new FourBitTransform(kernels, mode.fourBitFormat(), options.blocksize(), mode.doubleQuant(),
+          options.storage());
     } else if (mode == QuantMode.INT8) {
       this.transform = new Int8Transform(kernels);
     } else {

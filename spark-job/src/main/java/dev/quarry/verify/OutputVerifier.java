@@ -164,6 +164,10 @@ public final class OutputVerifier {
     if (mode.isFourBit()) {
       expected.put("bnb_4bit_quant_type", mode.fourBitFormat().quantType());
     }
+    expected.put("bnb_4bit_quant_storage", manifest.settings().quantStorage());
+    if (manifest.settings().computeDtype() != null) {
+      expected.put("bnb_4bit_compute_dtype", manifest.settings().computeDtype());
+    }
     Object q = readJson(config).get("quantization_config");
     if (!(q instanceof Map<?, ?> quantization)) {
       problems.add(new Problem(ModelReader.CONFIG, null, null, "no quantization_config"));
@@ -172,7 +176,7 @@ public final class OutputVerifier {
     for (Map.Entry<String, Object> e : expected.entrySet()) {
       if (!Objects.equals(e.getValue(), quantization.get(e.getKey()))) {
         problems.add(new Problem(ModelReader.CONFIG, null, null, "quantization_config." + e.getKey() + " is "
-            + quantization.get(e.getKey()) + ", mode " + mode + " needs " + e.getValue()));
+            + quantization.get(e.getKey()) + ", the conversion in the manifest (mode " + mode + ") gives " + e.getValue()));
       }
     }
   }

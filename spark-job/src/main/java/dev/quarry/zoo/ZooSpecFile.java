@@ -6,8 +6,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.quarry.convert.ConvertOptions;
 import dev.quarry.kernels.Blocksize;
+import dev.quarry.kernels.ElementType;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;
+import dev.quarry.quantize.QuantStorage;
 import dev.quarry.safetensors.ShardSize;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,10 +36,11 @@ public final class ZooSpecFile {
   private static final List<String> SPEC_KEYS = List.of("output_root", "modes", "defaults", "models");
   /** The settings a model may override; {@code defaults} holds the same keys. */
   private static final List<String> SETTING_KEYS =
-      List.of("modes", "blocksize", "all_linear", "skip_modules", "include_modules", "max_shard_size");
+      List.of("modes", "blocksize", "all_linear", "skip_modules", "include_modules", "max_shard_size", "quant_storage",
+          "compute_dtype");
   private static final List<String> MODEL_KEYS = concat(List.of("name", "input"), SETTING_KEYS);
   private static final Settings NO_DEFAULTS =
-      new Settings(null, 64, false, List.of(), List.of(), ConvertOptions.DEFAULT_MAX_SHARD_BYTES);
+      new Settings(null, 64, false, List.of(), List.of(), ConvertOptions.DEFAULT_MAX_SHARD_BYTES, QuantStorage.UINT8, null);
 
   private ZooSpecFile() {}
 
@@ -55,7 +58,7 @@ public final class ZooSpecFile {
       defaults = settings(file, mapping(file, given, "defaults", SETTING_KEYS), "in defaults").over(defaults);
     }
     if (spec.get("modes") != null) {
-      defaults = new Settings(modes(file, spec.get("modes"), "modes"), null, null, null, null, null).over(defaults);
+      defaults = new Settings(modes(file, spec.get("modes"), "modes"), null, null, null, null, null, null, null).over(defaults);
     }
     Node models = required(file, root, spec, "models", "a zoo spec", SPEC_KEYS);
     if (!(models.value instanceof List<?> list) || list.isEmpty()) {
@@ -91,20 +94,21 @@ public final class ZooSpecFile {
       for (QuantMode mode : s.modes) {
         String output = new Path(new Path(outputRoot, name), mode.cliName()).toString();
         jobs.add(new ZooJob(name, new ConvertOptions(input, output, mode, s.blocksize, rules,
-            ConvertOptions.DEFAULT_BLOCK_BYTES, s.maxShardBytes, 0)));
+            ConvertOptions.DEFAULT_BLOCK_BYTES, s.maxShardBytes, 0).withOutputDtypes(s.quantStorage, s.computeDtype)));
       }
     }
     return new ZooSpec(outputRoot, jobs);
   }
 
-  /** A model's or the defaults' settings, null where not given. */
+  /** A model's or the defaults' settings, null where not given (a compute dtype given nowhere: the model's). */
   private record Settings(List<QuantMode> modes, Integer blocksize, Boolean allLinear, List<String> skipModules,
-      List<String> includeModules, Long maxShardBytes) {
+      List<String> includeModules, Long maxShardBytes, QuantStorage quantStorage, ElementType computeDtype) {
     Settings over(Settings d) {
       return new Settings(modes != null ? modes : d.modes, blocksize != null ? blocksize : d.blocksize,
           allLinear != null ? allLinear : d.allLinear, skipModules != null ? skipModules : d.skipModules,
           includeModules != null ? includeModules : d.includeModules,
-          maxShardBytes != null ? maxShardBytes : d.maxShardBytes);
+          maxShardBytes != null ? maxShardBytes : d.maxShardBytes, quantStorage != null ? quantStorage : d.quantStorage,
+          computeDtype != null ? computeDtype : d.computeDtype);
     }
   }
 
@@ -115,12 +119,33 @@ public final class ZooSpecFile {
     Node skip = keys.get("skip_modules");
     Node include = keys.get("include_modules");
     Node maxShard = keys.get("max_shard_size");
+    Node storage = keys.get("quant_storage");
+    Node compute = keys.get("compute_dtype");
     return new Settings(modes == null ? null : modes(file, modes, "modes " + where),
         blocksize == null ? null : blocksize(file, blocksize, "blocksize " + where),
         allLinear == null ? null : flag(file, allLinear, "all_linear " + where),
         skip == null ? null : texts(file, skip, "skip_modules " + where),
         include == null ? null : texts(file, include, "include_modules " + where),
-        maxShard == null ? null : shardSize(file, maxShard, "max_shard_size " + where));
+        maxShard == null ? null : shardSize(file, maxShard, "max_shard_size " + where),
+        storage == null ? null : quantStorage(file, storage, "quant_storage " + where),
+        compute == null ? null : computeDtype(file, compute, "compute_dtype " + where));
+  }
+
+  private static QuantStorage quantStorage(String file, Node node, String key) {
+    for (QuantStorage s : QuantStorage.values()) {
+      if (s.torchName().equals(node.value)) {
+        return s;
+      }
+    }
+    throw error(file, node, key + " is " + kind(node.value) + "; it must be one of " + QuantStorage.names());
+  }
+
+  private static ElementType computeDtype(String file, Node node, String key) {
+    ElementType t = node.value instanceof String s ? ElementType.fromTorchName(s) : null;
+    if (t == null) {
+      throw error(file, node, key + " is " + kind(node.value) + "; it must be one of " + ElementType.torchNames());
+    }
+    return t;
   }
 
   private static List<QuantMode> modes(String file, Node node, String key) {

@@ -269,12 +269,77 @@ class BadInputTest {
             }, "pytorch_model.bin.index.json", W, "outside the model directory")));
   }
 
+  private static final String FP8_CONFIG = "{\"model_type\": \"llama\", \"torch_dtype\": \"bfloat16\", "
+      + "\"quantization_config\": {\"quant_method\": \"fp8\", \"fmt\": \"e4m3\", \"weight_block_size\": [128, 128]}}";
+
+  /** A model.safetensors of {@code tensors} beside {@code config}. */
+  private static Fixture withConfig(String config, TestCheckpoints.Tensor... tensors) {
+    return model -> {
+      Files.createDirectories(model);
+      Files.writeString(model.resolve("config.json"), config);
+      TestCheckpoints.write(model.resolve("model.safetensors"), List.of(tensors));
+    };
+  }
+
+  /** A [4, 64] block-FP8 weight named {@code name} (codes of 1.0). */
+  private static TestCheckpoints.Tensor fp8Weight(String name) {
+    byte[] ones = new byte[256];
+    Arrays.fill(ones, (byte) 0x38);
+    return new TestCheckpoints.Tensor(new TensorSpec(name, Dtype.F8_E4M3, List.of(4L, 64L)), ones);
+  }
+
+  private static TestCheckpoints.Tensor scale(String weight, Dtype dtype, List<Long> shape, byte[] data) {
+    return new TestCheckpoints.Tensor(new TensorSpec(weight + "_scale_inv", dtype, shape), data);
+  }
+
+  private static TestCheckpoints.Tensor scaleOf(String weight, float value) {
+    return scale(weight, Dtype.F32, List.of(1L, 1L), SmallModels.floats(value));
+  }
+
+  /** Block-FP8 models that are not what transformers' fp8 loader (and quarry) reads. */
+  static Stream<Case> fp8Cases() {
+    String scale = W + "_scale_inv";
+    String file = "model.safetensors";
+    String embedding = "model.embed_tokens.weight";
+    return Stream.of(
+        new Case("fp8: a weight without its scale", withConfig(FP8_CONFIG, fp8Weight(W)), "nf4", file, W,
+            "without its scales: the model has no tensor '" + scale + "'"),
+        new Case("fp8: a scale of the wrong dtype", withConfig(FP8_CONFIG, fp8Weight(W),
+            scale(W, Dtype.BF16, List.of(1L, 1L), new byte[2])), "nf4", file, scale, "dtype BF16; block-FP8 scales are F32"),
+        new Case("fp8: a scale of the wrong shape", withConfig(FP8_CONFIG, fp8Weight(W),
+            scale(W, Dtype.F32, List.of(2L, 1L), SmallModels.floats(1f, 1f))), "nf4", file, scale,
+            "shape [2, 1]; the [4, 64] weight in blocks of 128 x 128 needs [1, 1]"),
+        new Case("fp8: a NaN scale", withConfig(FP8_CONFIG, fp8Weight(W), scaleOf(W, Float.NaN)), "nf4", file, scale,
+            "scale NaN of block [0, 0]; block-FP8 scales must be finite and not negative"),
+        new Case("fp8: an infinite scale", withConfig(FP8_CONFIG, fp8Weight(W), scaleOf(W, Float.POSITIVE_INFINITY)), "nf4",
+            file, scale, "scale Infinity of block [0, 0]"),
+        new Case("fp8: a negative scale", withConfig(FP8_CONFIG, fp8Weight(W), scaleOf(W, -0.5f)), "nf4", file, scale,
+            "scale -0.5 of block [0, 0]"),
+        new Case("fp8: weights without the fp8 config", withConfig(SmallModels.CONFIG, fp8Weight(W), scaleOf(W, 1f)), "nf4",
+            file, W, "an F8_E4M3 tensor, but config.json has no quantization_config with quant_method \"fp8\""),
+        new Case("fp8: a scale without its weight", withConfig(FP8_CONFIG, SmallModels.layer(0, 0.5f).get(0), scaleOf(W, 1f)),
+            "nf4", file, scale, "a block-FP8 scale whose weight '" + W + "' is F32, not F8_E4M3"),
+        new Case("fp8: a bad weight_block_size", withConfig(FP8_CONFIG.replace("[128, 128]", "[128]"), fp8Weight(W),
+            scaleOf(W, 1f)), "nf4", "config.json", null, "weight_block_size is [128]; a block-FP8 model needs two positive"),
+        new Case("fp8: a block-FP8 weight that would be copied", withConfig(FP8_CONFIG, fp8Weight(embedding),
+            scaleOf(embedding, 1f)), "nf4", file, embedding, "a block-FP8 weight and it is not quantized but copied"),
+        new Case("fp8: a NaN code", withConfig(FP8_CONFIG, nanCode(fp8Weight(W)), scaleOf(W, 1f)), "nf4", file, W,
+            "NaN at element 5"));
+  }
+
+  /** The weight with the e4m3fn NaN code at element 5. */
+  private static TestCheckpoints.Tensor nanCode(TestCheckpoints.Tensor t) {
+    byte[] data = t.data().clone();
+    data[5] = 0x7f;
+    return new TestCheckpoints.Tensor(t.spec(), data);
+  }
+
   static Stream<Arguments> quantizeCases() {
     return fileCases().map(Arguments::of);
   }
 
   static Stream<Arguments> convertCases() {
-    return Stream.concat(modelCases(), torchCases()).map(Arguments::of);
+    return Stream.concat(Stream.concat(modelCases(), torchCases()), fp8Cases()).map(Arguments::of);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -59,6 +59,26 @@ class InspectCommandTest {
     assertEquals(Files.size(ReferenceData.file("tiny-llama/hf-int8/model.safetensors")), size[0]);
   }
 
+  /** --quant-storage and --compute-dtype are inspect's options too: the size of what transformers saved so. */
+  @Test
+  void outputDtypesSizeAsTransformersSaved() throws IOException {
+    Path input = ReferenceData.file("sources/storage/llama128/input/config.json").getParent();
+    long[] size = size(run("inspect", input.toString(), "--mode", "nf4", "--quant-storage", "float16",
+        "--compute-dtype", "float16"));
+    assertEquals(Files.size(ReferenceData.file("sources/storage/llama128/hf-nf4-storage-fp16/model.safetensors")), size[0]);
+  }
+
+  /** A block-FP8 source plans as its bfloat16 dequantization: the scales are consumed, not copied. */
+  @Test
+  void blockFp8SourcePlansAsItsBfloat16Twin() throws IOException {
+    long[] fp8 = size(run("inspect", ReferenceData.file("sources/fp8/tiny-llama/input/config.json").getParent().toString(),
+        "--mode", "int8"));
+    out.setLength(0);
+    long[] bf16 = size(run("inspect",
+        ReferenceData.file("sources/fp8/tiny-llama/dequantized/config.json").getParent().toString(), "--mode", "int8"));
+    assertEquals(bf16[0], fp8[0]);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"nf4", "fp4", "int8"})
   void sizeIsExactlyWhatTransformersSaved(String mode) throws IOException {

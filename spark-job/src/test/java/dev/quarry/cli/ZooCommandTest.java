@@ -147,7 +147,8 @@ class ZooCommandTest {
     Files.writeString(spec, "output_root: " + dir + "\nmodels:\n  - name: a\n    input: x\n    blocksise: 64\n");
     assertEquals(2, run("zoo", spec.toString()));
     assertEquals("quarry: error: " + spec + ", line 5: unknown key 'blocksise' in model 'a'; allowed keys: name, input, "
-        + "modes, blocksize, all_linear, skip_modules, include_modules, max_shard_size\nTry 'quarry zoo --help'.\n",
+        + "modes, blocksize, all_linear, skip_modules, include_modules, max_shard_size, quant_storage, compute_dtype\n"
+        + "Try 'quarry zoo --help'.\n",
         last.err());
     assertFalse(Files.exists(dir.resolve(".quarry-zoo.lock")));
   }

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.kernels.ElementType;
 import dev.quarry.quantize.QuantMode;
+import dev.quarry.quantize.QuantStorage;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.SmallModels;
 import java.io.IOException;
@@ -44,6 +46,8 @@ class ConversionIdentityTest {
     assertEquals(id, identity(model, o.withBlockBytes(1 << 10)), "nor does the block cut");
     assertNotEquals(id, identity(model, ConvertOptions.of(model.toString(), "x", QuantMode.NF4_DQ)));
     assertNotEquals(id, identity(model, o.withAllowNonFinite(true)));
+    assertNotEquals(id, identity(model, o.withOutputDtypes(QuantStorage.BFLOAT16, null)), "another quant storage");
+    assertNotEquals(id, identity(model, o.withOutputDtypes(QuantStorage.UINT8, ElementType.F16)), "a compute dtype");
 
     Path shard = model.resolve("model-00002-of-00002.safetensors");
     Files.setLastModifiedTime(shard, FileTime.fromMillis(Files.getLastModifiedTime(shard).toMillis() - 60_000));

@@ -178,7 +178,8 @@ class ManifestTest {
     Manifest m = read(converted("fp4-dq"));
     assertTrue(m.quarryVersion().matches("\\d+\\.\\d+\\.\\d+.*"), m.quarryVersion());
     assertEquals(input.toString(), m.input());
-    assertEquals(new ConversionSettings("fp4-dq", 64, false, List.of(), List.of(), ConvertOptions.DEFAULT_MAX_SHARD_BYTES, false),
+    assertEquals(new ConversionSettings("fp4-dq", 64, false, List.of(), List.of(), ConvertOptions.DEFAULT_MAX_SHARD_BYTES,
+        "uint8", null, false),
         m.settings());
     List<Path> shards = ModelTensors.shards(input);
     assertEquals(5, m.fingerprint().shards().size());

@@ -41,6 +41,18 @@ public final class ReferenceComparison {
   }
 
   /**
+   * Compares the output files with the reference file, which must hold exactly the tensors compared
+   * (no more, no fewer).
+   */
+  public void compareAll(List<Path> outputs, Path referenceFile) throws IOException {
+    try (TensorFiles reference = new TensorFiles(referenceFile)) {
+      Set<String> names = new HashSet<>();
+      reference.file().header().tensors().stream().map(TensorEntry::name).forEach(names::add);
+      assertEquals(names, compare(outputs, reference));
+    }
+  }
+
+  /**
    * Compares every output tensor that the reference also holds (lm_head.weight only where quarry
    * and the reference agree on its dtype), and returns the names compared.
    */
@@ -56,7 +68,10 @@ public final class ReferenceComparison {
           assertTrue(expected != null, "reference has no tensor " + t.name());
           assertTrue(compared.add(t.name()), "tensor " + t.name() + " produced twice");
           assertEquals(expected.dtype(), t.dtype(), t.name());
-          assertEquals(expected.shape(), t.shape(), t.name());
+          // a quant_state text whose offset moved by its ulp may be a digit longer or shorter
+          if (!(mode.doubleQuant() && t.name().contains(".quant_state."))) {
+            assertEquals(expected.shape(), t.shape(), t.name());
+          }
           if (mode.doubleQuant() && isDoubleQuantState(t.name())) {
             continue; // compared per weight below
           }

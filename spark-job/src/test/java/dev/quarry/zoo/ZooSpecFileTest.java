@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.kernels.ElementType;
+import dev.quarry.quantize.QuantStorage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class ZooSpecFileTest {
   private static final String MODEL_KEYS =
-      "name, input, modes, blocksize, all_linear, skip_modules, include_modules, max_shard_size";
+      "name, input, modes, blocksize, all_linear, skip_modules, include_modules, max_shard_size, quant_storage, "
+          + "compute_dtype";
   private static final String MODES = "nf4, nf4-dq, fp4, fp4-dq, int8, int8-training";
 
   private static String error(String yaml) {
@@ -45,7 +48,8 @@ class ZooSpecFileTest {
     assertEquals("zoo.yaml, line 6: unknown key 'blocksise' in model 'a'; allowed keys: " + MODEL_KEYS,
         error(spec("  - name: a\n    input: /m\n    blocksise: 64\n")));
     assertEquals("zoo.yaml, line 3: unknown key 'name' in defaults; allowed keys: modes, blocksize, all_linear, "
-        + "skip_modules, include_modules, max_shard_size", error("output_root: /out\ndefaults:\n  name: x\nmodels: []\n"));
+        + "skip_modules, include_modules, max_shard_size, quant_storage, compute_dtype",
+        error("output_root: /out\ndefaults:\n  name: x\nmodels: []\n"));
   }
 
   @Test
@@ -62,6 +66,10 @@ class ZooSpecFileTest {
         error(spec("  - name: a\n    input: /m\n    modes: [nf5]\n")));
     assertEquals("zoo.yaml, line 6: max_shard_size in model 'a' is '5XB'; it must be a size like 5GB, 500MB, 2GiB or "
         + "a positive byte count", error(spec("  - name: a\n    input: /m\n    max_shard_size: 5XB\n")));
+    assertEquals("zoo.yaml, line 6: quant_storage in model 'a' is 'int4'; it must be one of uint8, bfloat16, float16, "
+        + "float32", error(spec("  - name: a\n    input: /m\n    quant_storage: int4\n")));
+    assertEquals("zoo.yaml, line 3: compute_dtype in defaults is 'fp32'; it must be one of float32, float16, bfloat16",
+        error("output_root: /out\ndefaults:\n  compute_dtype: fp32\nmodels:\n  - name: a\n    input: /m\n"));
     assertEquals("zoo.yaml, line 5: input in model 'a' is a list; it must be text",
         error(spec("  - name: a\n    input: [/m]\n")));
     assertEquals("zoo.yaml, line 3: models must be a list of at least one model (- name: ..., input: ...), not "
@@ -103,6 +111,18 @@ class ZooSpecFileTest {
         error("output_root: /out: x\n"));
   }
 
+  /** A model's storage and compute dtype override the defaults'; a compute dtype given nowhere is the model's own. */
+  @Test
+  void outputDtypesComeFromTheModelOrTheDefaults() throws IOException {
+    String yaml = "output_root: /out\nmodes: [nf4]\ndefaults:\n  quant_storage: bfloat16\nmodels:\n"
+        + "  - name: a\n    input: /m\n    compute_dtype: float16\n  - name: b\n    input: /n\n    quant_storage: float32\n";
+    List<ZooJob> jobs = ZooSpecFile.read("zoo.yaml", new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).jobs();
+    assertEquals(QuantStorage.BFLOAT16, jobs.get(0).options().quantStorage());
+    assertEquals(ElementType.F16, jobs.get(0).options().computeDtype());
+    assertEquals(QuantStorage.FLOAT32, jobs.get(1).options().quantStorage());
+    assertEquals(null, jobs.get(1).options().computeDtype());
+  }
+
   @Test
   void documentedExampleSpecIsValid() throws IOException {
     try (InputStream in = Files.newInputStream(Path.of("..", "conf", "zoo-example.yaml"))) {
@@ -118,6 +138,7 @@ class ZooSpecFileTest {
       assertEquals(5_000_000_000L, jobs.get(0).options().maxShardBytes());
       assertTrue(jobs.get(4).options().rules().allLinear());
       assertFalse(jobs.get(0).options().rules().allLinear());
+      assertEquals(QuantStorage.UINT8, jobs.get(0).options().quantStorage());
     }
   }
 }
