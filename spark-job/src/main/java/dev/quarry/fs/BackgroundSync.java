@@ -20,7 +20,7 @@ import org.apache.hadoop.fs.Path;
  * system flushes what other processes wrote, and NFS clients have sent it by the time they close).
  */
 public final class BackgroundSync implements AutoCloseable {
-  private static final long PAUSE_MILLIS = Long.getLong("quarry.syncPause", 500);
+  private static final long PAUSE_MILLIS = 500;
 
   private final List<FileChannel> channels = new ArrayList<>();
   private final List<String> paths;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.quarry.kernels.ElementType;
+import dev.quarry.kernels.Float16;
 import dev.quarry.kernels.Float16OverflowException;
 import dev.quarry.kernels.FourBitFormat;
 import dev.quarry.kernels.KernelSupport;
@@ -56,9 +57,8 @@ class VectorMatchesScalarTest {
   void quantize4BitMatchesScalar(long seed, FourBitFormat format, ElementType type) {
     AdversarialInputs inputs = new AdversarialInputs(seed);
     for (int blocksize : BLOCKSIZES) {
-      int blocks = 1 + inputs.nextInt(Math.max(2, 16384 / blocksize));
-      // a short last block or an odd count in about half the cases
-      int n = blocks * blocksize - (inputs.nextInt(2) == 0 ? 0 : 1 + inputs.nextInt(blocksize - 1));
+      int blocks = blockCount(inputs, blocksize);
+      int n = elementCount(inputs, blocks, blocksize);
       float[] x = inputs.floats(n, blocksize, format);
       int pad = inputs.nextInt(5);
       String where = "seed " + seed + ", " + format + ", " + type + ", blocksize " + blocksize + ", n " + n;
@@ -78,10 +78,9 @@ class VectorMatchesScalarTest {
   void absmaxScanIsTheQuantizersAbsmax(long seed, FourBitFormat format, ElementType type) {
     AdversarialInputs inputs = new AdversarialInputs(seed);
     for (int blocksize : BLOCKSIZES) {
-      int blocks = 1 + inputs.nextInt(Math.max(2, 16384 / blocksize));
-      int n = blocks * blocksize - (inputs.nextInt(2) == 0 ? 0 : 1 + inputs.nextInt(blocksize - 1));
-      float[] x = inputs.floats(n, blocksize, format);
-      Object in = input(type, x, 0);
+      int blocks = blockCount(inputs, blocksize);
+      int n = elementCount(inputs, blocks, blocksize);
+      Object in = input(type, inputs.floats(n, blocksize, format), 0);
       float[] quantized = new float[blocks];
       kernelFourBit(SCALAR, format, type, in, 0, n, blocksize, new byte[(n + 1) / 2], quantized);
       for (KernelSupport k : new KernelSupport[] {SCALAR, VECTOR}) {
@@ -227,6 +226,16 @@ class VectorMatchesScalarTest {
   }
 
   /** The input at offset {@code pad} in the element type's array form (bit patterns for 16-bit types). */
+  /** How many 4-bit blocks a case has: 1 to 16384 elements' worth. */
+  private static int blockCount(AdversarialInputs inputs, int blocksize) {
+    return 1 + inputs.nextInt(Math.max(2, 16384 / blocksize));
+  }
+
+  /** The elements of {@code blocks} blocks: a short last block or an odd count in about half the cases. */
+  private static int elementCount(AdversarialInputs inputs, int blocks, int blocksize) {
+    return blocks * blocksize - (inputs.nextInt(2) == 0 ? 0 : 1 + inputs.nextInt(blocksize - 1));
+  }
+
   /** Whether a value of the input, as the kernels read it, is NaN or ±inf. */
   private static boolean anyNonFinite(ElementType type, Object in) {
     if (in instanceof float[] f) {
@@ -238,7 +247,7 @@ class VectorMatchesScalarTest {
       return false;
     }
     for (short bits : (short[]) in) {
-      if (!Float.isFinite(dev.quarry.kernels.Float16.widen(type, bits))) {
+      if (!Float.isFinite(Float16.widen(type, bits))) {
         return true;
       }
     }
