@@ -3,6 +3,7 @@ package dev.quarry.fs;
 import com.sun.nio.file.ExtendedOpenOption;
 import java.io.File;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,6 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -43,11 +48,32 @@ public final class PositionedFiles implements AutoCloseable {
   /** Below this a write goes through the page cache whatever its buffer: the gain is too small. */
   static final int DIRECT_MIN_BYTES = 256 << 10;
 
+  /**
+   * The threads that run direct writes, shared by every instance in the JVM: a task's write of one
+   * block's codes overlaps its computing of the next one instead of holding its core idle.
+   */
+  private static final ExecutorService WRITERS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "quarry-direct-write");
+    t.setDaemon(true);
+    return t;
+  });
+
   private final Map<String, FileChannel> open = new LinkedHashMap<>();
   /** Each file's direct channel, or absent when its file system takes no direct I/O. */
   private final Map<String, Optional<FileChannel>> direct = new LinkedHashMap<>();
-  /** Direct memory aligned to {@link #PAGE}, reused by {@link #buffer}. */
-  private ByteBuffer pages;
+  /**
+   * Two areas of direct memory aligned to {@link #PAGE}, handed out in turn by {@link #buffer}: the
+   * direct write of one runs on a writer thread while the caller fills the other.
+   */
+  private final ByteBuffer[] pages = new ByteBuffer[2];
+  private int nextPages;
+  /** The buffer {@link #buffer} returned last, and which of {@link #pages} it is a view of. */
+  private ByteBuffer handedOut;
+  private int handedOutPages;
+  /** The direct write in flight (at most one), the file it writes, and which of {@link #pages} it reads. */
+  private Future<?> inFlight;
+  private String inFlightPath;
+  private int inFlightPages = -1;
   private long directBytes;
 
   /** Whether files under {@code dir} are on a file system this class can write (Hadoop's {@code file:}). */
@@ -70,26 +96,34 @@ public final class PositionedFiles implements AutoCloseable {
    * direct memory that lies in its pages as those bytes will lie in the file's, so that
    * {@link #write} can send the whole pages to the disk directly. Valid until the next call.
    */
-  public ByteBuffer buffer(long position, int length) {
+  public ByteBuffer buffer(long position, int length) throws IOException {
     int lead = (int) (position % PAGE);
-    if (pages == null || pages.capacity() < lead + length) {
-      int capacity = (lead + length + PAGE - 1) / PAGE * PAGE + PAGE;
-      pages = ByteBuffer.allocateDirect(capacity + PAGE).alignedSlice(PAGE);
+    int which = nextPages;
+    nextPages ^= 1;
+    if (which == inFlightPages) {
+      awaitInFlight();
     }
-    return pages.clear().position(lead).limit(lead + length).slice();
+    if (pages[which] == null || pages[which].capacity() < lead + length) {
+      int capacity = (lead + length + PAGE - 1) / PAGE * PAGE;
+      pages[which] = ByteBuffer.allocateDirect(capacity + PAGE).alignedSlice(PAGE);
+    }
+    handedOut = pages[which].clear().position(lead).limit(lead + length).slice();
+    handedOutPages = which;
+    return handedOut;
   }
 
   /**
    * Writes the buffer's remaining bytes at {@code position} of the file at {@code path} (URI string):
-   * directly where the buffer is a {@link #buffer} for that position, large enough, and the file
-   * system takes it; through the page cache otherwise.
+   * directly where the buffer is the last {@link #buffer}, made for that position, large enough, and
+   * the file system takes it (its whole pages then go on a writer thread: the caller must not touch
+   * the buffer again, and may fill the next one meanwhile); through the page cache otherwise.
    */
   public void write(String path, long position, ByteBuffer bytes) throws IOException {
     try {
       long end = position + bytes.remaining();
       long firstPage = (position + PAGE - 1) / PAGE * PAGE;
       long lastPage = end / PAGE * PAGE;
-      FileChannel direct = bytes.remaining() >= DIRECT_MIN_BYTES && bytes.isDirect()
+      FileChannel direct = bytes == handedOut && bytes.remaining() >= DIRECT_MIN_BYTES
           && bytes.alignmentOffset(bytes.position(), PAGE) == position % PAGE && lastPage > firstPage
           ? directChannel(path) : null;
       if (direct == null) {
@@ -98,13 +132,41 @@ public final class PositionedFiles implements AutoCloseable {
       }
       int at = bytes.position();
       writeFully(channel(path), bytes.duplicate().limit(at + (int) (firstPage - position)), position);
-      writeFully(direct, bytes.duplicate().position(at + (int) (firstPage - position))
-          .limit(at + (int) (lastPage - position)), firstPage);
       writeFully(channel(path), bytes.duplicate().position(at + (int) (lastPage - position)), lastPage);
+      ByteBuffer whole = bytes.duplicate().position(at + (int) (firstPage - position)).limit(at + (int) (lastPage - position));
       bytes.position(bytes.limit());
+      awaitInFlight();
+      inFlight = WRITERS.submit(() -> {
+        writeFully(direct, whole, firstPage);
+        return null;
+      });
+      inFlightPath = path;
+      inFlightPages = handedOutPages;
+      handedOut = null;
       directBytes += lastPage - firstPage;
     } catch (IOException e) {
       throw NamedOutputStream.named(new Path(path), e);
+    }
+  }
+
+  /** Waits for the direct write in flight, if any, and fails as it failed. */
+  private void awaitInFlight() throws IOException {
+    if (inFlight == null) {
+      return;
+    }
+    try {
+      inFlight.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw NamedOutputStream.named(new Path(inFlightPath), io);
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException(inFlightPath + ": interrupted while written");
+    } finally {
+      inFlight = null;
+      inFlightPages = -1;
     }
   }
 
@@ -145,10 +207,15 @@ public final class PositionedFiles implements AutoCloseable {
     }
   }
 
-  /** Closes every file written. */
+  /** Waits for the last direct write, then closes every file written. */
   @Override
   public void close() throws IOException {
     IOException failed = null;
+    try {
+      awaitInFlight();
+    } catch (IOException e) {
+      failed = e;
+    }
     List<Map.Entry<String, FileChannel>> channels = new ArrayList<>(open.entrySet());
     direct.forEach((path, channel) -> channel.ifPresent(c -> channels.add(Map.entry(path, c))));
     for (Map.Entry<String, FileChannel> e : channels) {
