@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.bnb.QuantizationConfigJson;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PathOverlap;
 import dev.quarry.json.ShardIndexJson;
@@ -94,7 +95,8 @@ public final class ConversionJob {
       }
       writeIndex(store, layout.shards(), parameterCount(plan, o));
       if (model.config() != null) {
-        Map<String, Object> q = QuantizationConfigJson.of(o, QuantizationConfigJson.modelDtype(model.config()),
+        Map<String, Object> q = QuantizationConfigJson.of(o.mode(), o.quantStorage(),
+            o.computeDtype() == null ? null : o.computeDtype().torchName(), QuantizationConfigJson.modelDtype(model.config()),
             skipModules(o.rules(), plan, nonFinite.modules()));
         store.writeJson(ModelReader.CONFIG, QuantizationConfigJson.configWith(model.config(), q));
       }

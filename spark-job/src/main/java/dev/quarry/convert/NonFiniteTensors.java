@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.bnb.BnbNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +12,6 @@ import java.util.function.Consumer;
  * {@code llm_int8_skip_modules} so that transformers loads them as plain Linear layers.
  */
 record NonFiniteTensors(ConversionPlan plan, List<String> modules) {
-  private static final String WEIGHT = ".weight";
-
   /** The plan with every tensor a block of which found non-finite values turned into a copy. */
   static NonFiniteTensors keepUnquantized(ConversionPlan plan, Map<Integer, ScanResult> scans, Consumer<String> log) {
     List<TensorPlan> tensors = new ArrayList<>();
@@ -29,7 +28,7 @@ record NonFiniteTensors(ConversionPlan plan, List<String> modules) {
       }
       String name = t.tensor().name();
       log.accept(String.format("--allow-non-finite: kept '%s' unquantized in %s (%s)", name, t.tensor().dtype(), found));
-      modules.add(name.endsWith(WEIGHT) ? name.substring(0, name.length() - WEIGHT.length()) : name);
+      modules.add(BnbNames.module(name));
       tensors.add(new TensorPlan(t.id(), t.shard(), t.tensor(), TensorAction.COPY, false, t.tensor().shape(),
           t.firstBlock(), 0));
     }

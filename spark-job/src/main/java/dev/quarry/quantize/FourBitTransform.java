@@ -1,5 +1,6 @@
 package dev.quarry.quantize;
 
+import dev.quarry.bnb.QuantStateJson;
 import dev.quarry.kernels.DynamicMap;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.FourBitFormat;
