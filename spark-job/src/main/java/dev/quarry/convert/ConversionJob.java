@@ -5,6 +5,7 @@ import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PathOverlap;
 import dev.quarry.json.ShardIndexJson;
 import dev.quarry.kernels.ExactSum;
+import dev.quarry.manifest.ConversionIdentity;
 import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.quality.ErrorStats;
 import dev.quarry.quantize.ModuleSelector;
@@ -101,7 +102,7 @@ public final class ConversionJob {
         store.writeJson(ModelReader.CONFIG, QuantizationConfigJson.configWith(model.config(), q));
       }
       store.copyUnchanged(model.otherFiles());
-      ManifestWriter.write(o, model, layout, errors, OutputCrcs.of(layout, pieceCrcs));
+      ManifestWriter.write(o, c.identity, layout, errors, OutputCrcs.of(layout, pieceCrcs));
       phases.ended("metadata and manifest");
       c.requireInputUnchanged();
       store.finish(c.identity.json());
@@ -121,7 +122,7 @@ public final class ConversionJob {
   }
 
   /** One offset per double-quantized tensor: the merged exact sums of its blocks' absmax over their count. */
-  private static float[] offsets(ConversionPlan plan, Map<Integer, ScanResult> scans) {
+  static float[] offsets(ConversionPlan plan, Map<Integer, ScanResult> scans) {
     int tensors = plan.tensors().size();
     ExactSum[] sums = new ExactSum[tensors];
     long[] counts = new long[tensors];

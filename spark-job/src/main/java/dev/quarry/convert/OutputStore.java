@@ -20,7 +20,7 @@ import org.apache.hadoop.fs.Path;
  * without positioned writes, streamed under {@code _staging} and renamed into place, or on an
  * object store uploaded to their final names: {@link ShardDestination}), then the JSON files and
  * the copied model files follow, everything is forced to disk, and {@code _SUCCESS} (holding the
- * {@link ConversionIdentity}) comes last: an output without it is incomplete and is redone from
+ * {@link dev.quarry.manifest.ConversionIdentity}) comes last: an output without it is incomplete and is redone from
  * the start by the next run; an output with it is left alone. A failed run removes what it wrote,
  * and the directory too when the run created it.
  */

@@ -25,7 +25,12 @@ public final class Planner {
   private Planner() {}
 
   public static ConversionPlan plan(InputModel model, ConvertOptions o) throws CheckpointException {
-    ModuleSelector selector = new ModuleSelector(false, o.rules().withModelType(model.modelType()));
+    return plan(model, o, false);
+  }
+
+  /** @param allTensors quantize every floating-point tensor of any rank ({@code quarry quantize --all-tensors}) */
+  static ConversionPlan plan(InputModel model, ConvertOptions o, boolean allTensors) throws CheckpointException {
+    ModuleSelector selector = new ModuleSelector(allTensors, o.rules().withModelType(model.modelType()));
     List<TensorPlan> tensors = new ArrayList<>();
     List<BlockTask> blocks = new ArrayList<>();
     for (InputShard shard : model.shards()) {

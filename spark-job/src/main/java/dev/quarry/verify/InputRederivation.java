@@ -3,7 +3,7 @@ package dev.quarry.verify;
 import dev.quarry.convert.ConversionJob;
 import dev.quarry.convert.ModelReader;
 import dev.quarry.fs.FileSystems;
-import dev.quarry.manifest.InputFingerprint;
+import dev.quarry.manifest.ConversionIdentity;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestFile;
 import dev.quarry.manifest.ManifestRow;
@@ -45,10 +45,12 @@ final class InputRederivation {
   List<Problem> compare(String input) throws IOException {
     List<Problem> problems = new ArrayList<>();
     Path inputPath = new Path(input);
-    InputFingerprint now = InputFingerprint.of(ModelReader.read(FileSystems.forPath(inputPath), inputPath));
-    if (!now.sameHeadersAs(manifest.fingerprint())) {
+    FileSystem inFs = FileSystems.forPath(inputPath);
+    ConversionIdentity now = ConversionIdentity.of(inFs, inputPath, ModelReader.read(inFs, inputPath),
+        manifest.settings().options(input, input));
+    if (!now.sameInputAs(manifest.conversion())) {
       problems.add(new Problem(null, null, null, "the input " + input
-          + " is not the one the manifest records (shard names, sizes, header hashes or config.json differ)"));
+          + " is not the one the manifest records (file names, sizes, shard header hashes or config.json differ)"));
     }
     FileSystem fs = FileSystems.forPath(dir);
     Path scratch = new Path(scratchRoot, UUID.randomUUID().toString());

@@ -149,7 +149,7 @@ public final class OutputVerifier {
 
   private void checkConfig(Manifest manifest) throws IOException {
     Path config = new Path(dir, ModelReader.CONFIG);
-    if (manifest.fingerprint().configSha256() == null) {
+    if (!manifest.conversion().hasConfig()) {
       return; // a lone .safetensors input without config.json gets none
     }
     if (!fs.exists(config)) {
