@@ -106,7 +106,7 @@ final class DequantPlanner {
     TensorEntry w = tensors.get(weight).entry();
     long cols = w.rank() == 0 ? 1 : w.shape().get(w.rank() - 1);
     return new DequantTensor(weight, DequantTensor.Kind.INT8, dtype, w.shape(), tensors.get(weight).range(),
-        tensors.get(module + ".SCB").range(), null, null, 0, 0, cols);
+        tensors.get(BnbNames.scb(module)).range(), null, null, 0, 0, cols);
   }
 
   private Located require(String name, String by) {

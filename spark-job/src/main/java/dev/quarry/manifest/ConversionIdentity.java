@@ -102,11 +102,17 @@ public record ConversionIdentity(String quarry, String input, ConversionSettings
     }
   }
 
-  /** "input X, mode Y, quarry V" of a recorded text, or a phrase saying it is not one of this form. */
+  /**
+   * "input X, mode Y" of a recorded text, with "made by quarry V" when another version made it, or a
+   * phrase saying it is not one of this form.
+   */
   public static String describe(String json) {
     ConversionIdentity id = parse(json);
-    return id == null ? "recorded by an earlier quarry"
-        : "input " + id.input() + ", mode " + id.settings().mode() + ", quarry " + id.quarry();
+    if (id == null) {
+      return "recorded by an earlier quarry";
+    }
+    String made = "input " + id.input() + ", mode " + id.settings().mode();
+    return id.quarry().equals(QuarryRelease.version()) ? made : made + ", made by quarry " + id.quarry();
   }
 
   /**

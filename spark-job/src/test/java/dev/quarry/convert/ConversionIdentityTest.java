@@ -39,7 +39,7 @@ class ConversionIdentityTest {
 
   private ConversionIdentity identity(Path model, ConvertOptions o) throws IOException {
     FileSystem fs = LocalFiles.fs();
-    org.apache.hadoop.fs.Path input = LocalFiles.hadoopPath(model);
+    org.apache.hadoop.fs.Path input = new org.apache.hadoop.fs.Path(model.toString()); // as the job takes it
     return ConversionIdentity.of(fs, input, ModelReader.read(fs, input), o);
   }
 

@@ -180,7 +180,7 @@ class ManifestTest {
     Manifest m = read(out);
     ConversionIdentity c = m.conversion();
     assertTrue(c.quarry().matches("\\d+\\.\\d+\\.\\d+.*"), c.quarry());
-    assertEquals(LocalFiles.fs().makeQualified(LocalFiles.hadoopPath(input)).toString(), c.input());
+    assertEquals(LocalFiles.fs().makeQualified(new org.apache.hadoop.fs.Path(input.toString())).toString(), c.input());
     assertEquals(new ConversionSettings("fp4-dq", 64, false, List.of(), List.of(), ConvertOptions.DEFAULT_MAX_SHARD_BYTES,
         "uint8", null, false),
         m.settings());
