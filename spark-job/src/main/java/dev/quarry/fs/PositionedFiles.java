@@ -82,7 +82,7 @@ public final class PositionedFiles implements AutoCloseable {
    * disk that fills up), which Hadoop's writes go through and positioned writes would not.
    */
   public static boolean supports(FileSystem fs) {
-    return (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) && "file".equals(fs.getScheme());
+    return (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) && "file".equals(fs.getUri().getScheme());
   }
 
   /** Creates (or truncates) the file at {@code path} with {@code length} bytes, all zero until written. */
