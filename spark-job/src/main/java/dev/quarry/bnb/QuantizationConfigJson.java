@@ -1,7 +1,6 @@
 package dev.quarry.bnb;
 
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.QuantStorage;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

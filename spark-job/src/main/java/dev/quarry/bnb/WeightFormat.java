@@ -5,7 +5,6 @@ import dev.quarry.kernels.FourBitFormat;
 import dev.quarry.kernels.LittleEndian;
 import dev.quarry.kernels.NestedAbsmaxQuantizer;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.QuantStorage;
 import dev.quarry.safetensors.Dtype;
 import java.util.ArrayList;
 import java.util.List;

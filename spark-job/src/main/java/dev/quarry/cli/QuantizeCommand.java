@@ -3,7 +3,7 @@ package dev.quarry.cli;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PathOverlap;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.QuantStorage;
+import dev.quarry.bnb.QuantStorage;
 import dev.quarry.quantize.QuantizeOptions;
 import dev.quarry.quantize.QuantizeSummary;
 import dev.quarry.quantize.SafetensorsQuantizer;

@@ -22,9 +22,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 /**
  * {@code verify --input}: converts the input again, with the settings the manifest records, into a
  * scratch directory (under {@code _verify/} inside the output, or a given one; removed afterwards), then compares every
- * tensor byte for byte on Spark and reports where they differ. Also compares the input's
- * fingerprint with the manifest's (modification times aside: a copy of the input is the same
- * input), so a different input is named as such.
+ * tensor byte for byte on Spark and reports where they differ. Also compares the input's files with
+ * those the manifest's record of the conversion names ({@link ConversionIdentity#sameInputAs}:
+ * modification times aside, a copy of the input is the same input), so a different input is named as such.
  */
 final class InputRederivation {
   static final String SCRATCH = "_verify";

@@ -10,7 +10,7 @@ import dev.quarry.manifest.ManifestFile;
 import dev.quarry.manifest.ManifestRow;
 import dev.quarry.manifest.TensorChecksums;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.QuantStorage;
+import dev.quarry.bnb.QuantStorage;
 import dev.quarry.safetensors.SafetensorsFile;
 import dev.quarry.safetensors.TensorEntry;
 import java.io.IOException;

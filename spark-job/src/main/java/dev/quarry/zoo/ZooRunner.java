@@ -21,9 +21,10 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Runs every job of a zoo in one Spark application, one after the other on the same executors. A
- * job whose output is complete and whose manifest records the input's current fingerprint and the
- * spec's settings is skipped (only headers and the manifest are read); an output made from another
- * input or with other settings is deleted and converted again. A failing job is reported and the
+ * job whose output is complete and whose manifest records this very conversion ({@link ConversionIdentity}:
+ * the input files as they are now, the spec's settings, this quarry version) is skipped (only headers and
+ * the manifest are read); an output made from another input, with other settings or by another quarry is
+ * deleted and converted again. A failing job is reported and the
  * others go on.
  */
 public final class ZooRunner {

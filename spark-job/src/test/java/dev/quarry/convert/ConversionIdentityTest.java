@@ -11,7 +11,7 @@ import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestFile;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.QuantStorage;
+import dev.quarry.bnb.QuantStorage;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.SmallModels;
 import dev.quarry.testing.SparkTestContext;

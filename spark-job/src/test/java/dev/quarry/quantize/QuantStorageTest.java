@@ -1,5 +1,6 @@
 package dev.quarry.quantize;
 
+import dev.quarry.bnb.QuantStorage;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ReferenceComparison;
 import dev.quarry.testing.ReferenceData;
