@@ -42,7 +42,8 @@ public final class InProcessConversion {
    */
   public static Result run(InputShard shard, ConvertOptions o, boolean allTensors, Path target) throws IOException {
     int threads = Runtime.getRuntime().availableProcessors();
-    ConversionPlan plan = Planner.plan(new InputModel(null, List.of(shard), List.of(), Map.of()), o, allTensors);
+    // no manifest: nobody reads the blocks' errors, so they are not measured
+    ConversionPlan plan = Planner.plan(new InputModel(null, List.of(shard), List.of(), Map.of()), o, allTensors, false);
     Map<Integer, ScanResult> scans = scan(plan, o, threads);
     NonFiniteTensors nonFinite = NonFiniteTensors.keepUnquantized(plan, scans, line -> {});
     plan = nonFinite.plan();
