@@ -41,6 +41,7 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 class HdfsIT {
   private static final long HDFS_BLOCK = 256 << 10;
+  private static final long OUTPUT_BLOCK = 64 << 10;
   private static final String[] DATANODES = {"dn1", "dn2", "dn3"};
 
   @TempDir
@@ -55,6 +56,8 @@ class HdfsIT {
   static void start() throws IOException {
     Configuration conf = new Configuration();
     conf.setLong("dfs.namenode.fs-limits.min-block-size", 0);
+    // the output's block size, so its multipart uploads' part size: the model's shards are several parts each
+    conf.setLong("dfs.blocksize", OUTPUT_BLOCK);
     // every server on loopback only (MiniDFSCluster's own choice too; said here, and held below)
     for (String address : List.of("dfs.namenode.http-address", "dfs.datanode.address", "dfs.datanode.http.address",
         "dfs.datanode.ipc.address")) {
