@@ -10,6 +10,7 @@ import org.apache.hadoop.fs.PartHandle;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.functional.FutureIO;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
 
 /**
  * Puts one part of a shard's multipart upload from an executor, through Hadoop's uploader for the
@@ -38,7 +39,7 @@ final class PartWriter {
       }
       bytes.requireComplete();
       return new PutPart(part.shard(), part.number(), part.length(), handle.toByteArray(), bytes.written(),
-          SparkEnv.get().executorId());
+          SparkEnv.get().executorId(), TaskContext.get().taskAttemptId());
     }
   }
 }

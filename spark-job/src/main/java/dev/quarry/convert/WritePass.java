@@ -92,10 +92,7 @@ final class WritePass {
         RunningTasks.awaitNone(sc, ConversionJob.ABANDON_WAIT_MILLIS);
         throw e;
       }
-      Map<String, Long> partsByExecutor = new TreeMap<>();
-      put.forEach(p -> partsByExecutor.merge(p.executor(), 1L, Long::sum));
-      log.accept("parts put by executor: " + partsByExecutor.entrySet().stream()
-          .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+      log.accept("parts put by executor: " + PartsPut.byExecutor(put));
       uploads.complete(put, partsPerShard);
       return PieceRanges.compose(put);
     }

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -103,17 +105,30 @@ class HdfsIT {
     }
   }
 
-  @Test
-  void convertsFromHdfsToHdfsAsLocally() throws IOException {
-    java.nio.file.Path local = dir.resolve("local");
+  /**
+   * One shard and several (--max-shard-size): each shard is a multipart upload of 64 KiB parts (the
+   * output's block size), put by one task each, joined by concat without a stray directory.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {0, 300 << 10})
+  void convertsFromHdfsToHdfsAsLocallyInParts(long maxShardBytes) throws IOException {
+    java.nio.file.Path local = dir.resolve("local-" + maxShardBytes);
     String reference = ReferenceData.file("tiny-llama/input/config.json").getParent().toString();
-    ConversionJob.run(sc, ConvertOptions.of(reference, local.toString(), QuantMode.NF4_DQ), line -> {});
-    Path out = new Path(hdfs.getURI().toString() + "/out/nf4-dq");
-    ConvertSummary s = ConversionJob.run(sc, ConvertOptions.of(input.toString(), out.toString(), QuantMode.NF4_DQ), line -> {});
+    ConversionJob.run(sc, shards(ConvertOptions.of(reference, local.toString(), QuantMode.NF4_DQ), maxShardBytes), line -> {});
+    Path out = new Path(hdfs.getURI().toString() + "/out/nf4-dq-" + maxShardBytes);
+    List<String> log = new ArrayList<>();
+    ConvertSummary s = ConversionJob.run(sc,
+        shards(ConvertOptions.of(input.toString(), out.toString(), QuantMode.NF4_DQ), maxShardBytes), log::add);
     assertEquals(21, s.tensors());
     OutputTrees.assertIdentical(local, fs, out);
-    // HDFS shows a file while it is written: shards go through the staging area and an (atomic) rename
+    UploadLog.of(log).assertSeveralPartsPerShard(s.shards());
+    assertEquals(maxShardBytes == 0, s.shards() == 1, "shards: " + s.shards());
+    // HDFS shows a file while it is written: its parts are joined and renamed by Hadoop's uploader
     assertFalse(WholeFiles.writesAppearWhole(fs, out));
+  }
+
+  private static ConvertOptions shards(ConvertOptions o, long maxShardBytes) {
+    return maxShardBytes == 0 ? o : o.withMaxShardBytes(maxShardBytes);
   }
 
   @Test
