@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.fs.WholeFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.BBPartHandle;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.MultipartUploader;
 import org.apache.hadoop.fs.PartHandle;
@@ -17,25 +19,22 @@ import org.apache.hadoop.util.functional.FutureIO;
 /**
  * The driver's side of the shards' multipart uploads (Hadoop's {@link MultipartUploader}): one upload
  * started per shard before any task runs, completed with the part handles the tasks returned, each
- * shard appearing whole at its final name (S3A: the object; HDFS: the parts joined by {@code concat}
- * and moved to the name), or aborted, leaving no object, part or pending upload.
+ * shard appearing whole at its final name (S3A: the object; HDFS: the part files joined by
+ * {@code concat} and renamed to it), or aborted, leaving no object, part or pending upload.
  */
 final class ShardUploads implements AutoCloseable {
-  private final FileSystem fs;
-  private final Path dir;
   private final MultipartUploader uploader;
   /** The uploads started and neither completed nor aborted, by shard path. */
   private final Map<String, UploadHandle> open = new LinkedHashMap<>();
 
-  private ShardUploads(FileSystem fs, Path dir, MultipartUploader uploader) {
-    this.fs = fs;
-    this.dir = dir;
+  private ShardUploads(MultipartUploader uploader) {
     this.uploader = uploader;
   }
 
   /**
-   * Starts one upload per shard, after aborting any upload a killed run left pending under the output
-   * directory (an S3 upload never completed nor aborted keeps its parts, and their cost, forever).
+   * Starts one upload per shard, after removing what a killed run left of its uploads: on S3 the
+   * uploads pending under the output directory (an upload neither completed nor aborted keeps its parts,
+   * and their cost, forever), on HDFS the directories of their parts.
    */
   static ShardUploads start(FileSystem fs, Path dir, List<ShardFile> files) throws IOException {
     MultipartUploader uploader;
@@ -45,9 +44,13 @@ final class ShardUploads implements AutoCloseable {
       throw new IOException(dir + ": cannot write the output there: its file system (" + fs.getScheme()
           + ":) takes neither positioned writes nor multipart uploads; write to a local path, hdfs:// or s3a://");
     }
-    ShardUploads uploads = new ShardUploads(fs, dir, uploader);
+    ShardUploads uploads = new ShardUploads(uploader);
     try {
-      FutureIO.awaitFuture(uploader.abortUploadsUnderPath(dir));
+      if (WholeFiles.writesAppearWhole(fs, dir)) {
+        FutureIO.awaitFuture(uploader.abortUploadsUnderPath(dir));
+      } else {
+        removeLeftoverParts(fs, dir);
+      }
       for (ShardFile f : files) {
         uploads.open.put(f.path(), FutureIO.awaitFuture(uploader.startUpload(new Path(f.path()))));
       }
@@ -84,7 +87,6 @@ final class ShardUploads implements AutoCloseable {
       }
       FutureIO.awaitFuture(uploader.complete(open.get(shard), new Path(shard), handles));
       open.remove(shard);
-      removeScratch(shard);
     }
   }
 
@@ -95,7 +97,6 @@ final class ShardUploads implements AutoCloseable {
     for (Map.Entry<String, UploadHandle> e : open.entrySet()) {
       try {
         FutureIO.awaitFuture(uploader.abort(e.getValue(), new Path(e.getKey())));
-        removeScratch(e.getKey());
       } catch (IOException x) {
         first = first == null ? x : first;
       }
@@ -108,14 +109,22 @@ final class ShardUploads implements AutoCloseable {
   }
 
   /**
-   * Hadoop's uploader for a file system without multipart uploads of its own (HDFS) collects the parts
-   * in {@code <dir>/<file name up to its first dot>/_multipart_<id>/}, and removes only the last
-   * directory of that: the one above it is quarry's to remove, or the output would hold a stray directory.
+   * Hadoop's uploader for a file system without multipart uploads of its own (HDFS) collects an
+   * upload's parts in a directory beside the output directory, its name the output directory's name,
+   * the shard's name up to its first dot and {@code _multipart_<id>} run together
+   * ({@code FileSystemMultipartUploader} joins the three as strings), and deletes it when the upload
+   * completes or is aborted. A run killed in between leaves it, and no call lists it: removed here.
    */
-  private void removeScratch(String shard) throws IOException {
-    Path scratch = new Path(dir, new Path(shard).getName().split("\\.")[0]);
-    if (fs.exists(scratch) && fs.getFileStatus(scratch).isDirectory()) {
-      fs.delete(scratch, true);
+  private static void removeLeftoverParts(FileSystem fs, Path dir) throws IOException {
+    Path parent = dir.getParent();
+    if (parent == null || !fs.exists(parent)) {
+      return;
+    }
+    for (FileStatus f : fs.listStatus(parent)) {
+      String name = f.getPath().getName();
+      if (f.isDirectory() && name.startsWith(dir.getName() + "model") && name.contains("_multipart_")) {
+        fs.delete(f.getPath(), true);
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.quarry.convert;
 import dev.quarry.ByteUnits;
 import dev.quarry.fs.BackgroundSync;
 import dev.quarry.fs.PositionedFiles;
+import dev.quarry.fs.WholeFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -84,10 +85,11 @@ final class WritePass {
       log.accept(String.format("uploading %d shard(s) in %d parts of up to %s, one task each (%s)",
           placement.files().size(), parts.size(), ByteUnits.size(partBytes), ClusterShape.of(sc)));
       String outputDir = store.dir().toString();
+      boolean inMemory = WholeFiles.writesAppearWhole(store.fs(), store.dir());
       List<PutPart> put;
       try {
         put = ConversionJob.collect(LocalizedTasks.rdd(sc, parts, parts.size(), p -> inputHosts(p, locality))
-            .map(p -> PartWriter.put(p, outputDir)));
+            .map(p -> PartWriter.put(p, outputDir, inMemory)));
       } catch (IOException | RuntimeException e) {
         RunningTasks.awaitNone(sc, ConversionJob.ABANDON_WAIT_MILLIS);
         throw e;

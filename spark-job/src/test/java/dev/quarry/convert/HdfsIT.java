@@ -107,7 +107,8 @@ class HdfsIT {
 
   /**
    * One shard and several (--max-shard-size): each shard is a multipart upload of 64 KiB parts (the
-   * output's block size), put by one task each, joined by concat without a stray directory.
+   * output's block size), put by one task each and joined by concat; the parts' directories, beside the
+   * output, are gone, and so is one a killed run left.
    */
   @ParameterizedTest
   @ValueSource(longs = {0, 300 << 10})
@@ -116,12 +117,19 @@ class HdfsIT {
     String reference = ReferenceData.file("tiny-llama/input/config.json").getParent().toString();
     ConversionJob.run(sc, shards(ConvertOptions.of(reference, local.toString(), QuantMode.NF4_DQ), maxShardBytes), line -> {});
     Path out = new Path(hdfs.getURI().toString() + "/out/nf4-dq-" + maxShardBytes);
+    // the parts of an upload a killed run left, where Hadoop's uploader puts them: beside the output
+    Path leftover = new Path(out.getParent(), out.getName() + "model_multipart_" + maxShardBytes);
+    try (OutputStream part = fs.create(new Path(leftover, "1.part"))) {
+      part.write(1);
+    }
     List<String> log = new ArrayList<>();
     ConvertSummary s = ConversionJob.run(sc,
         shards(ConvertOptions.of(input.toString(), out.toString(), QuantMode.NF4_DQ), maxShardBytes), log::add);
     assertEquals(21, s.tensors());
     OutputTrees.assertIdentical(local, fs, out);
     UploadLog.of(log).assertSeveralPartsPerShard(s.shards());
+    assertEquals(List.of("nf4-dq-" + maxShardBytes), OutputTrees.names(fs, out.getParent()).stream()
+        .filter(n -> n.startsWith(out.getName())).toList(), "no directory of parts beside the output");
     assertEquals(maxShardBytes == 0, s.shards() == 1, "shards: " + s.shards());
     // HDFS shows a file while it is written: its parts are joined and renamed by Hadoop's uploader
     assertFalse(WholeFiles.writesAppearWhole(fs, out));

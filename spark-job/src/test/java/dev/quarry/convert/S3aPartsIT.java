@@ -112,7 +112,7 @@ class S3aPartsIT {
   }
 
   /** A model of {@value #LAYERS} bfloat16 [2048, 3072] weights and their norms; the last weight's sixth element NaN if asked. */
-  private static java.nio.file.Path model(java.nio.file.Path modelDir, boolean nan) throws IOException {
+  static java.nio.file.Path model(java.nio.file.Path modelDir, boolean nan) throws IOException {
     if (Files.exists(modelDir)) {
       return modelDir;
     }
