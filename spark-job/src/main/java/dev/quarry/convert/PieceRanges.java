@@ -37,8 +37,8 @@ final class PieceRanges {
       long at = 0;
       for (Range r : ranges) {
         if (r.range().from() != at) {
-          throw new IllegalStateException("the parts wrote bytes " + r.range().from() + " on of a piece of "
-              + piece.length() + " bytes after its first " + at);
+          throw new IllegalStateException("the parts wrote a piece of " + piece.length() + " bytes from byte "
+              + r.range().from() + " on after its first " + at + " bytes");
         }
         composer.update((int) r.range().crc32c(), r.range().length());
         errors = r.range().errors() != null ? r.range().errors() : errors;

@@ -16,12 +16,12 @@ import org.apache.hadoop.fs.Path;
 /**
  * The parts of every shard's multipart upload: contiguous byte ranges of the planned layout, each at
  * least the part size but the shard's last, cut from the layout and the part size alone (never from the
- * partitioning or the executors). A cut is placed where no block has bytes on both sides when it can be:
- * a weight's absmax follows all of its codes, so a cut between them would have the part holding the
- * absmax compute the weight's blocks again. So a part runs from the part size on to the first clean
- * place (the end of a tensor group, anywhere inside a copied tensor) up to twice the part size; a
- * weight too large for that is cut between its blocks, and its later part computes its earlier
- * blocks again for their constants (the cost of huge tensors; the layout puts no other choice).
+ * partitioning or the executors). A part runs from the part size on to the first place, up to twice the
+ * part size, where no block has bytes on both sides (anywhere inside a copied tensor between blocks,
+ * or after the last piece of every block begun); failing that, at the last piece boundary in reach.
+ * A block whose pieces lie in several parts is computed by each: a tensor's codes cut between blocks,
+ * and above all the float32 constants, which safetensors' dtype-then-name order puts together at the
+ * shard's start, apart from every weight's codes (docs/performance.md gives the cost).
  */
 final class ShardParts {
   /** S3's smallest part but the last. */

@@ -82,7 +82,7 @@ final class WritePass {
       List<UploadPart> parts = ShardParts.of(placement, partBytes, uploads.handles());
       Map<String, Integer> partsPerShard = new LinkedHashMap<>();
       parts.forEach(p -> partsPerShard.merge(p.shard(), 1, Integer::sum));
-      log.accept(String.format("uploading %d shard(s) in %d parts of up to %s, one task each (%s)",
+      log.accept(String.format("uploading %d shard(s) in %d parts of %s to twice that, one task each (%s)",
           placement.files().size(), parts.size(), ByteUnits.size(partBytes), ClusterShape.of(sc)));
       String outputDir = store.dir().toString();
       boolean inMemory = WholeFiles.writesAppearWhole(store.fs(), store.dir());
