@@ -22,8 +22,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.MultipartUploader;
+import org.apache.hadoop.fs.UploadHandle;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.s3a.S3AFileSystem;
+import org.apache.hadoop.util.functional.FutureIO;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,8 +39,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * s3a:// outputs written as S3 multipart uploads (S3Proxy on loopback, which refuses a part below
  * 5 MiB but the last, as S3 does): a model of four 12 MB weights, converted into one shard and into
  * several, gives the bytes of a local conversion, each shard in several 5 MiB parts (S3A's
- * {@code fs.s3a.multipart.size} set to S3's minimum) put by as many tasks; a run that fails in the
- * middle of its uploads leaves no object and no pending upload.
+ * {@code fs.s3a.multipart.size} set to S3's minimum) put by as many tasks, and another output's pending
+ * upload whose key begins with this output's stays pending; a run that fails in the middle of its
+ * uploads leaves no object and no pending upload.
  */
 class S3aPartsIT {
   private static final String BUCKET = "parts";
@@ -78,10 +82,17 @@ class S3aPartsIT {
     ConversionJob.run(sc, shards(ConvertOptions.of(model.toString(), local.toString(), QuantMode.NF4_DQ), maxShardBytes),
         line -> {});
     Path out = new Path("s3a://" + BUCKET + "/nf4-dq-" + maxShardBytes);
+    FileSystem fs = FileSystems.forPath(out);
+    // another output's pending upload, its key beginning with this output's: the run must leave it alone
+    Path sibling = new Path(out.getParent(), out.getName() + "-other");
+    MultipartUploader siblings = fs.createMultipartUploader(sibling).build();
+    Path siblingShard = new Path(sibling, "model.safetensors");
+    UploadHandle pending = FutureIO.awaitFuture(siblings.startUpload(siblingShard));
     List<String> log = new ArrayList<>();
     ConvertSummary s = ConversionJob.run(sc,
         shards(ConvertOptions.of(model.toString(), out.toString(), QuantMode.NF4_DQ), maxShardBytes), log::add);
-    FileSystem fs = FileSystems.forPath(out);
+    assertEquals(1, pendingUploads(fs, sibling).size(), "the other output's pending upload");
+    FutureIO.awaitFuture(siblings.abort(pending, siblingShard));
     OutputTrees.assertIdentical(local, fs, out);
     assertEquals(maxShardBytes == 0, s.shards() == 1, "shards: " + s.shards());
     UploadLog.of(log).assertSeveralPartsPerShard(s.shards());
