@@ -31,7 +31,7 @@ public final class ConversionJob {
   /** How often the progress of a pass is logged. */
   static final long PROGRESS_MILLIS = 5_000;
   /** How long a failed run waits for the tasks still running before it removes its output. */
-  private static final long ABANDON_WAIT_MILLIS = 60_000;
+  static final long ABANDON_WAIT_MILLIS = 60_000;
 
   private ConversionJob() {}
 
