@@ -1,13 +1,17 @@
 package dev.quarry.convert;
 
 import dev.quarry.fs.FileSystems;
+import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.fs.PositionedFiles;
+import dev.quarry.fs.WholeFiles;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -17,7 +21,8 @@ import org.apache.hadoop.fs.Path;
  * conversion on Spark, so that a fix to any of them lands once. The blocks are computed on a few
  * threads of this process and handed back in plan order ({@link BlocksComputedAhead}), so the first
  * bad value reported is the first in the file, whatever thread found it. The file is written in
- * place where the store takes positioned writes, else streamed in order ({@link StreamedShardWriter}).
+ * place where the store takes positioned writes, else streamed in order as one part of the shard
+ * ({@link PartBytes}, which computes it piece by piece as a conversion's part tasks do).
  */
 public final class InProcessConversion {
   /** How many pieces of work the write pass is cut into per thread: small enough to balance, few enough to reuse buffers. */
@@ -57,8 +62,7 @@ public final class InProcessConversion {
     if (PositionedFiles.supports(fs)) {
       writeInPlace(file, placement.units(), threads);
     } else {
-      StreamedShardWriter.write(file, placement.units(), new ShardDestination(target.getParent().toString(), true), 0,
-          threads);
+      writeStreamed(fs, target, placement);
     }
     return new Result(plan, tensors, nonFinite.kept(), file.length());
   }
@@ -91,6 +95,27 @@ public final class InProcessConversion {
       work.add(() -> UnitWriter.writeAll(group));
     }
     inOrder(work, threads);
+  }
+
+  /**
+   * The file as one stream, its bytes computed piece by piece in file order: the whole file is one
+   * part ({@link ShardParts}) whose bytes {@link PartBytes} produces. A failure abandons the stream,
+   * so that an object store publishes nothing.
+   */
+  private static void writeStreamed(FileSystem fs, Path target, ShardPlacement placement) throws IOException {
+    ShardFile file = placement.files().get(0);
+    UploadPart whole = ShardParts.of(placement, Math.max(1, file.length()), Map.of(file.path(), new byte[0])).get(0);
+    FSDataOutputStream stream = NamedOutputStream.createData(fs, target, true);
+    try (PartBytes bytes = new PartBytes(whole); OutputStream out = NamedOutputStream.wrap(stream, target)) {
+      try {
+        bytes.transferTo(out);
+        bytes.requireComplete();
+      } catch (IOException | RuntimeException e) {
+        WholeFiles.abandon(stream);
+        bytes.rethrowFailure();
+        throw e;
+      }
+    }
   }
 
   /** The results in the order of {@code work}; the first failure in that order is thrown as it was. */
