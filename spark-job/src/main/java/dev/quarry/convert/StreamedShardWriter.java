@@ -89,7 +89,7 @@ final class StreamedShardWriter {
         in.close();
       }
     }
-    return new WrittenShard(path.toString(), written);
+    return new WrittenShard(path.toString(), shard.path(), written);
   }
 
   private static Computed compute(WriteUnit unit, Piece piece) throws IOException {

@@ -30,7 +30,7 @@ final class UnitWriter {
           written.add(copy(u.pieces().get(0), files));
           continue;
         }
-        int length = Math.toIntExact(u.pieces().get(0).piece().length());
+        int length = Math.toIntExact(BlockSection.CODES.bytes(u.block()));
         if (codes == null || codes.capacity() < length) {
           codes = ByteBuffer.allocateDirect(length);
         }
@@ -47,24 +47,28 @@ final class UnitWriter {
    * one shard then waited on.
    */
   private static List<WrittenPiece> block(WriteUnit u, PositionedFiles files, ByteBuffer codes) throws IOException {
-    PlacedPiece placed = u.pieces().get(0);
+    long planned = BlockSection.CODES.bytes(u.block());
     CRC32C crc = new CRC32C();
     BlockOutput.Constants constants = BlockOutput.compute(u, (bytes, length) -> {
       if (length > codes.remaining()) {
         throw new IllegalStateException("block " + u.block().blockId() + " of '" + u.block().tensor()
-            + "' computed more codes than the " + placed.piece().length() + " bytes planned");
+            + "' computed more codes than the " + planned + " bytes planned");
       }
       codes.put(bytes, 0, length);
       crc.update(bytes, 0, length);
     });
-    if (codes.position() != placed.piece().length()) {
+    if (codes.position() != planned) {
       throw new IllegalStateException("block " + u.block().blockId() + " of '" + u.block().tensor() + "' computed "
-          + codes.position() + " bytes of codes, planned " + placed.piece().length());
+          + codes.position() + " bytes of codes, planned " + planned);
     }
-    files.write(placed.file(), placed.position(), codes.flip());
     List<WrittenPiece> written = new ArrayList<>();
-    written.add(WrittenPiece.here(placed.piece(), crc.getValue(), constants.errors()));
-    for (PlacedPiece p : u.pieces().subList(1, u.pieces().size())) {
+    for (PlacedPiece p : u.pieces()) {
+      // no CODES piece when the codes lie in a shard kept from an interrupted run (KeptShards): computed, not written
+      if (p.piece().section() == BlockSection.CODES) {
+        files.write(p.file(), p.position(), codes.flip());
+        written.add(WrittenPiece.here(p.piece(), crc.getValue(), constants.errors()));
+        continue;
+      }
       ByteBuffer bytes = constants.section(p.piece().section());
       CRC32C sectionCrc = new CRC32C();
       sectionCrc.update(bytes.duplicate());

@@ -26,11 +26,20 @@ import org.apache.spark.api.java.JavaSparkContext;
 final class WritePass {
   private WritePass() {}
 
-  /** What was written of every unit's pieces; logs how many bytes each executor wrote. */
+  /**
+   * What was written of every unit's pieces; logs how many bytes each executor wrote. Each shard
+   * gets its completion record (with {@code identity}) as soon as it is complete ({@link ShardCompletions}).
+   */
   static List<WrittenPiece> run(JavaSparkContext sc, OutputStore store, ShardPlacement placement, ConversionPlan plan,
-      ConvertOptions o, Consumer<String> log) throws IOException {
-    List<WrittenPiece> written = PositionedFiles.supports(store.fs()) ? positioned(sc, placement, plan, o, log)
-        : streamed(sc, store, placement, log);
+      ConvertOptions o, String identity, Consumer<String> log) throws IOException {
+    if (placement.files().isEmpty()) {
+      return List.of(); // every shard kept from an interrupted run
+    }
+    List<WrittenPiece> written;
+    try (ShardCompletions completions = new ShardCompletions(store, identity, placement)) {
+      written = PositionedFiles.supports(store.fs()) ? positioned(sc, placement, plan, o, completions, log)
+          : streamed(sc, store, placement, completions, log);
+    }
     Map<String, Long> byExecutor = new TreeMap<>();
     written.forEach(w -> byExecutor.merge(w.executor(), w.piece().length(), Long::sum));
     log.accept("bytes written by executor: " + byExecutor.entrySet().stream()
@@ -39,7 +48,7 @@ final class WritePass {
   }
 
   private static List<WrittenPiece> positioned(JavaSparkContext sc, ShardPlacement placement, ConversionPlan plan,
-      ConvertOptions o, Consumer<String> log) throws IOException {
+      ConvertOptions o, ShardCompletions completions, Consumer<String> log) throws IOException {
     try (PositionedFiles files = new PositionedFiles()) {
       for (ShardFile f : placement.files()) {
         PositionedFiles.create(f.path(), f.length());
@@ -48,6 +57,7 @@ final class WritePass {
         }
       }
     }
+    completions.createdFiles();
     List<WriteUnit> units = placement.units();
     long bytes = units.stream().mapToLong(WriteUnit::inputBytes).sum();
     int partitions = o.partitions() > 0 ? o.partitions() : PassPartitions.of(units.size(), bytes, sc.defaultParallelism());
@@ -57,13 +67,13 @@ final class WritePass {
     try (BackgroundSync sync = BackgroundSync.start(placement.files().stream().map(ShardFile::path).toList());
         ProgressReporter progress = new ProgressReporter(sc, "quantize and write", plan.tensors().size(), units,
             partitions, log, ConversionJob.PROGRESS_MILLIS)) {
-      return ConversionJob.collect(LocalizedTasks.rdd(sc, units, partitions,
+      return ConversionJob.collectEach(LocalizedTasks.rdd(sc, units, partitions,
               u -> u.block() == null ? Map.of() : locality.bytesByHost(u.block()))
           .mapPartitions(it -> {
             List<WriteUnit> mine = new ArrayList<>();
             it.forEachRemaining(mine::add);
             return UnitWriter.writeAll(mine).iterator();
-          }));
+          }), task -> completions.accept(task, () -> {}));
     }
   }
 
@@ -71,7 +81,7 @@ final class WritePass {
   private record StreamedShard(ShardFile file, List<WriteUnit> units) implements Serializable {}
 
   private static List<WrittenPiece> streamed(JavaSparkContext sc, OutputStore store, ShardPlacement placement,
-      Consumer<String> log) throws IOException {
+      ShardCompletions completions, Consumer<String> log) throws IOException {
     ClusterShape cluster = ClusterShape.of(sc);
     List<StreamedShard> shards = new ArrayList<>();
     for (ShardFile f : placement.files()) {
@@ -81,13 +91,12 @@ final class WritePass {
     int threads = cluster.threadsPerShard(shards.size());
     ShardDestination destination = store.shardDestination();
     log.accept(String.format("streaming %d shard(s), one task each on %d thread(s) (%s)", shards.size(), threads, cluster));
-    List<WrittenShard> streamed = ConversionJob.collect(sc.parallelize(shards, Math.max(1, shards.size()))
-        .map(s -> StreamedShardWriter.write(s.file(), s.units(), destination, TaskContext.get().taskAttemptId(), threads)));
+    // each shard is renamed into place (where it was staged) as its task succeeds, then recorded complete
+    List<WrittenShard> streamed = ConversionJob.collectEach(sc.parallelize(shards, Math.max(1, shards.size()))
+        .map(s -> StreamedShardWriter.write(s.file(), s.units(), destination, TaskContext.get().taskAttemptId(), threads)),
+        task -> task.forEach(w -> completions.accept(w.pieces(), () -> store.commitShard(w.path(), w.target()))));
     List<WrittenPiece> written = new ArrayList<>();
-    for (int i = 0; i < shards.size(); i++) {
-      store.commitShard(streamed.get(i).path(), shards.get(i).file().path());
-      written.addAll(streamed.get(i).pieces());
-    }
+    streamed.forEach(w -> written.addAll(w.pieces()));
     return written;
   }
 }
