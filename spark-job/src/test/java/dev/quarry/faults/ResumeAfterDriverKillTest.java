@@ -33,14 +33,9 @@ class ResumeAfterDriverKillTest {
   @TempDir
   Path dir;
 
-  static String[] command(String input, String output) {
-    return new String[] {"convert", "--input", input, "--output", output, "--mode", "nf4-dq", "--master", "local[2]",
-        "--block-size-mb", "1", "--max-shard-size", "100KB"};
-  }
-
   private String[] command(Path output) {
     Path model = ReferenceData.file("tiny-llama/input/config.json").getParent();
-    return command(ThrottledFileSystem.uri(READ_MILLIS, model), output.toString());
+    return InterruptedConversion.command(ThrottledFileSystem.uri(READ_MILLIS, model), output.toString());
   }
 
   @Test

@@ -1,9 +1,15 @@
 package dev.quarry.testing;
 
 import dev.quarry.cli.Quarry;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +28,12 @@ public final class InterruptedConversion {
   private static final Pattern WRITING = Pattern.compile("(?:writing|streaming) (\\d+) shard\\(s\\)");
 
   private InterruptedConversion() {}
+
+  /** The conversion the resume tests kill and rerun: a model to nf4-dq in shards of 100 KB (a dozen of the tiny Llama's). */
+  public static String[] command(String input, String output) {
+    return new String[] {"convert", "--input", input, "--output", output, "--mode", "nf4-dq", "--master", "local[2]",
+        "--block-size-mb", "1", "--max-shard-size", "100KB"};
+  }
 
   /**
    * Runs {@code quarry args} in a child JVM with {@code jvmArgs} (e.g. {@code -Dspark.hadoop...}) and
@@ -48,6 +60,37 @@ public final class InterruptedConversion {
       driver.waitFor(30, TimeUnit.SECONDS);
     }
     return recordedShards(fs, output);
+  }
+
+  /**
+   * The whole scenario on any store: {@code command} (whose {@code --output} is {@code output} on
+   * {@code fs}) killed once three shards are recorded complete, then run again in this JVM. The rerun
+   * must keep exactly those shards (not written again: same modification time and length), name
+   * them, write only the others, and leave the output of {@code undisturbed}, a local run of the same
+   * conversion, which wrote {@code shards} shards. Returns the rerun's log.
+   */
+  public static String assertRerunKeepsTheRecordedShards(java.nio.file.Path workDir, List<String> jvmArgs, String[] command,
+      FileSystem fs, Path output, java.nio.file.Path undisturbed, int shards) throws IOException, InterruptedException {
+    List<String> recorded = killAfterRecords(workDir.resolve("driver.log"), jvmArgs, command, fs, output, 3);
+    assertFalse(fs.exists(new Path(output, "_SUCCESS")), "killed before the commit");
+    assertTrue(recorded.size() < shards, "every shard was recorded before the kill: " + recorded);
+    Map<String, List<Long>> before = new HashMap<>();
+    for (String shard : recorded) {
+      FileStatus st = fs.getFileStatus(new Path(output, shard));
+      before.put(shard, List.of(st.getModificationTime(), st.getLen()));
+    }
+    CliRun cli = new CliRun();
+    assertEquals(0, cli.run(command), cli.err());
+    String log = cli.out();
+    assertTrue(log.contains(String.format("kept %d of %d shards", recorded.size(), shards)), log);
+    for (String shard : recorded) {
+      assertTrue(log.contains(shard), "the log names the kept shard " + shard + ":\n" + log);
+      FileStatus st = fs.getFileStatus(new Path(output, shard));
+      assertEquals(before.get(shard), List.of(st.getModificationTime(), st.getLen()), shard + " was written again");
+    }
+    assertEquals(shards - recorded.size(), written(log), "shards written by the rerun:\n" + log);
+    OutputTrees.assertIdentical(undisturbed, fs, output);
+    return log;
   }
 
   /** The shards of {@code output} that have a completion record, sorted. */

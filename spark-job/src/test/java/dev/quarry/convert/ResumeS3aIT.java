@@ -1,0 +1,69 @@
+package dev.quarry.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.quarry.fs.FileSystems;
+import dev.quarry.testing.CliRun;
+import dev.quarry.testing.InterruptedConversion;
+import dev.quarry.testing.ReferenceData;
+import dev.quarry.testing.S3ProxyServer;
+import dev.quarry.testing.ThrottledFileSystem;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A conversion into S3 (S3Proxy on loopback) whose driver JVM is killed once three shards are
+ * uploaded to their final names and recorded complete: the rerun keeps those three and gives the
+ * bytes of a local run. The settings reach both runs as {@code spark.hadoop.*} system properties,
+ * as spark-submit passes them.
+ */
+class ResumeS3aIT {
+  private static final long READ_MILLIS = 300;
+  private static final String BUCKET = "resume";
+
+  @TempDir
+  static java.nio.file.Path dir;
+
+  private static S3ProxyServer s3;
+  private static Map<String, String> properties;
+
+  @BeforeAll
+  static void start() throws Exception {
+    s3 = S3ProxyServer.start(dir);
+    s3.createBucket(BUCKET);
+    properties = s3.sparkProperties(s3.secret());
+    properties.forEach(System::setProperty);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (properties != null) {
+      properties.keySet().forEach(System::clearProperty);
+    }
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+
+  @Test
+  void aRerunIntoS3KeepsTheShardsTheKilledRunCompleted() throws Exception {
+    String input = ThrottledFileSystem.uri(READ_MILLIS, ReferenceData.file("tiny-llama/input/config.json").getParent());
+    java.nio.file.Path local = dir.resolve("local");
+    CliRun cli = new CliRun();
+    assertEquals(0, cli.run(InterruptedConversion.command(input, local.toString())), cli.err());
+    Path output = new Path("s3a://" + BUCKET + "/out/nf4-dq");
+    Configuration conf = new Configuration();
+    s3.hadoopProperties(s3.secret()).forEach(conf::set);
+    List<String> jvmArgs = new ArrayList<>();
+    properties.forEach((k, v) -> jvmArgs.add("-D" + k + "=" + v));
+    InterruptedConversion.assertRerunKeepsTheRecordedShards(dir, jvmArgs, InterruptedConversion.command(input, output.toString()),
+        FileSystems.forPath(output, conf), output, local, InterruptedConversion.written(cli.out()));
+  }
+}
