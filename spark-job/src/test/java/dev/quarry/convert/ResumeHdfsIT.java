@@ -1,15 +1,9 @@
 package dev.quarry.convert;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import dev.quarry.testing.CliRun;
 import dev.quarry.testing.InterruptedConversion;
-import dev.quarry.testing.ReferenceData;
-import dev.quarry.testing.ThrottledFileSystem;
 import java.io.IOException;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -23,8 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
  * of a local run.
  */
 class ResumeHdfsIT {
-  private static final long READ_MILLIS = 300;
-
   @TempDir
   static java.nio.file.Path dir;
 
@@ -50,13 +42,7 @@ class ResumeHdfsIT {
 
   @Test
   void aRerunIntoHdfsKeepsTheShardsTheKilledRunCompleted() throws Exception {
-    String input = ThrottledFileSystem.uri(READ_MILLIS, ReferenceData.file("tiny-llama/input/config.json").getParent());
-    java.nio.file.Path local = dir.resolve("local");
-    CliRun cli = new CliRun();
-    assertEquals(0, cli.run(InterruptedConversion.command(input, local.toString())), cli.err());
-    FileSystem fs = hdfs.getFileSystem();
-    Path output = new Path(hdfs.getURI() + "/out/nf4-dq");
-    InterruptedConversion.assertRerunKeepsTheRecordedShards(dir, List.of(), InterruptedConversion.command(input, output.toString()),
-        fs, output, local, InterruptedConversion.written(cli.out()));
+    InterruptedConversion.assertRerunKeepsTheRecordedShards(dir, List.of(), hdfs.getFileSystem(),
+        new Path(hdfs.getURI() + "/out/nf4-dq"));
   }
 }

@@ -1,13 +1,8 @@
 package dev.quarry.convert;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import dev.quarry.fs.FileSystems;
-import dev.quarry.testing.CliRun;
 import dev.quarry.testing.InterruptedConversion;
-import dev.quarry.testing.ReferenceData;
 import dev.quarry.testing.S3ProxyServer;
-import dev.quarry.testing.ThrottledFileSystem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * as spark-submit passes them.
  */
 class ResumeS3aIT {
-  private static final long READ_MILLIS = 300;
   private static final String BUCKET = "resume";
 
   @TempDir
@@ -54,16 +48,11 @@ class ResumeS3aIT {
 
   @Test
   void aRerunIntoS3KeepsTheShardsTheKilledRunCompleted() throws Exception {
-    String input = ThrottledFileSystem.uri(READ_MILLIS, ReferenceData.file("tiny-llama/input/config.json").getParent());
-    java.nio.file.Path local = dir.resolve("local");
-    CliRun cli = new CliRun();
-    assertEquals(0, cli.run(InterruptedConversion.command(input, local.toString())), cli.err());
-    Path output = new Path("s3a://" + BUCKET + "/out/nf4-dq");
     Configuration conf = new Configuration();
     s3.hadoopProperties(s3.secret()).forEach(conf::set);
     List<String> jvmArgs = new ArrayList<>();
     properties.forEach((k, v) -> jvmArgs.add("-D" + k + "=" + v));
-    InterruptedConversion.assertRerunKeepsTheRecordedShards(dir, jvmArgs, InterruptedConversion.command(input, output.toString()),
-        FileSystems.forPath(output, conf), output, local, InterruptedConversion.written(cli.out()));
+    Path output = new Path("s3a://" + BUCKET + "/out/nf4-dq");
+    InterruptedConversion.assertRerunKeepsTheRecordedShards(dir, jvmArgs, FileSystems.forPath(output, conf), output);
   }
 }

@@ -8,8 +8,6 @@ import dev.quarry.testing.CliRun;
 import dev.quarry.testing.FileTrees;
 import dev.quarry.testing.InterruptedConversion;
 import dev.quarry.testing.LocalFiles;
-import dev.quarry.testing.ReferenceData;
-import dev.quarry.testing.ThrottledFileSystem;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,14 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * another conversion is converted again instead.
  */
 class ResumeAfterDriverKillTest {
-  private static final long READ_MILLIS = 300;
-
   @TempDir
   Path dir;
 
   private String[] command(Path output) {
-    Path model = ReferenceData.file("tiny-llama/input/config.json").getParent();
-    return InterruptedConversion.command(ThrottledFileSystem.uri(READ_MILLIS, model), output.toString());
+    return InterruptedConversion.command(InterruptedConversion.input(), output.toString());
   }
 
   @Test

@@ -27,7 +27,15 @@ public final class InterruptedConversion {
   private static final Pattern KEPT = Pattern.compile("kept (\\d+) of (\\d+) shards");
   private static final Pattern WRITING = Pattern.compile("(?:writing|streaming) (\\d+) shard\\(s\\)");
 
+  /** How long each read of tensor data sleeps: long enough that the kill lands between shards. */
+  public static final long READ_MILLIS = 300;
+
   private InterruptedConversion() {}
+
+  /** The tiny Llama read through a slow file system ({@link ThrottledFileSystem}): a URI for {@code --input}. */
+  public static String input() {
+    return ThrottledFileSystem.uri(READ_MILLIS, ReferenceData.file("tiny-llama/input/config.json").getParent());
+  }
 
   /** The conversion the resume tests kill and rerun: a model to nf4-dq in shards of 100 KB (a dozen of the tiny Llama's). */
   public static String[] command(String input, String output) {
@@ -63,14 +71,22 @@ public final class InterruptedConversion {
   }
 
   /**
-   * The whole scenario on any store: {@code command} (whose {@code --output} is {@code output} on
-   * {@code fs}) killed once three shards are recorded complete, then run again in this JVM. The rerun
-   * must keep exactly those shards (not written again: same modification time and length), name
-   * them, write only the others, and leave the output of {@code undisturbed}, a local run of the same
-   * conversion, which wrote {@code shards} shards. Returns the rerun's log.
+   * The whole scenario on any store, for the tiny Llama read through a slow file system: a local run
+   * of {@link #command} first (the expected output), then the same conversion into {@code output} on
+   * {@code fs}, its driver (a child JVM with {@code jvmArgs}) killed once three shards are recorded
+   * complete, then run again in this JVM. The rerun must keep exactly those shards (not written again:
+   * same modification time and length), name them, write only the others, and leave the local run's
+   * output.
    */
-  public static String assertRerunKeepsTheRecordedShards(java.nio.file.Path workDir, List<String> jvmArgs, String[] command,
-      FileSystem fs, Path output, java.nio.file.Path undisturbed, int shards) throws IOException, InterruptedException {
+  public static void assertRerunKeepsTheRecordedShards(java.nio.file.Path workDir, List<String> jvmArgs, FileSystem fs,
+      Path output) throws IOException, InterruptedException {
+    String input = input();
+    java.nio.file.Path undisturbed = workDir.resolve("undisturbed");
+    CliRun cli = new CliRun();
+    assertEquals(0, cli.run(command(input, undisturbed.toString())), cli.err());
+    int shards = written(cli.out());
+
+    String[] command = command(input, output.toString());
     List<String> recorded = killAfterRecords(workDir.resolve("driver.log"), jvmArgs, command, fs, output, 3);
     assertFalse(fs.exists(new Path(output, "_SUCCESS")), "killed before the commit");
     assertTrue(recorded.size() < shards, "every shard was recorded before the kill: " + recorded);
@@ -79,7 +95,6 @@ public final class InterruptedConversion {
       FileStatus st = fs.getFileStatus(new Path(output, shard));
       before.put(shard, List.of(st.getModificationTime(), st.getLen()));
     }
-    CliRun cli = new CliRun();
     assertEquals(0, cli.run(command), cli.err());
     String log = cli.out();
     assertTrue(log.contains(String.format("kept %d of %d shards", recorded.size(), shards)), log);
@@ -90,7 +105,6 @@ public final class InterruptedConversion {
     }
     assertEquals(shards - recorded.size(), written(log), "shards written by the rerun:\n" + log);
     OutputTrees.assertIdentical(undisturbed, fs, output);
-    return log;
   }
 
   /** The shards of {@code output} that have a completion record, sorted. */
