@@ -83,6 +83,9 @@ public final class ConversionJob {
       OutputLayout layout = OutputLayout.of(plan, o, offsets);
       ShardPlacement placement = ShardPlacement.of(layout, store.dir(), plan, offsets, scans::get);
       KeptShards kept = KeptShards.find(sc, store, c.identity.json(), placement, log);
+      if (kept.resumed()) {
+        phases.ended("check the interrupted run's shards");
+      }
       List<WrittenPiece> written = new ArrayList<>(WritePass.run(sc, store, kept.remaining(), plan, o, c.identity.json(), log));
       written.addAll(kept.pieces());
       phases.ended("quantize and write");

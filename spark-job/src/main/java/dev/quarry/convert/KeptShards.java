@@ -30,10 +30,17 @@ final class KeptShards {
 
   private final ShardPlacement remaining;
   private final List<WrittenPiece> pieces;
+  private final boolean resumed;
 
-  private KeptShards(ShardPlacement remaining, List<WrittenPiece> pieces) {
+  private KeptShards(ShardPlacement remaining, List<WrittenPiece> pieces, boolean resumed) {
     this.remaining = remaining;
     this.pieces = List.copyOf(pieces);
+    this.resumed = resumed;
+  }
+
+  /** Whether an interrupted run left completion records (kept or not): this run resumes it. */
+  boolean resumed() {
+    return resumed;
   }
 
   /** What this run still writes: the placement without the kept shards. */
@@ -106,7 +113,7 @@ final class KeptShards {
           keptNames.size(), total, ByteUnits.size(keptBytes),
           keptNames.isEmpty() ? "" : ": " + String.join(", ", keptNames.stream().sorted().toList()), total - keptNames.size()));
     }
-    return new KeptShards(placement.without(keptPaths), pieces);
+    return new KeptShards(placement.without(keptPaths), pieces, anyRecord);
   }
 
   /** Why the shard {@code f} cannot be kept on the strength of {@code record}, or null when its bytes are worth checking. */
