@@ -91,7 +91,10 @@ public final class OutputStore {
    */
   public void prepare() throws IOException {
     Path staging = new Path(dir, STAGING);
-    fs.mkdirs(staging);
+    if (!fs.mkdirs(staging)) {
+      throw new IOException(dir + ": the output directory cannot be created here; its parent must be a writable "
+          + "directory");
+    }
     for (FileStatus f : fs.listStatus(staging)) {
       if (!f.getPath().getName().endsWith(ShardRecord.SUFFIX)) {
         fs.delete(f.getPath(), true);

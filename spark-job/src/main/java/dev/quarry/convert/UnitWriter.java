@@ -23,28 +23,28 @@ final class UnitWriter {
   /** Writes every unit of a partition. */
   static List<WrittenPiece> writeAll(Iterable<WriteUnit> units) throws IOException {
     List<WrittenPiece> written = new ArrayList<>();
-    ByteBuffer codes = null;
     try (PositionedFiles files = new PositionedFiles()) {
       for (WriteUnit u : units) {
         if (u.block() == null) {
           written.add(copy(u.pieces().get(0), files));
           continue;
         }
-        int length = Math.toIntExact(BlockSection.CODES.bytes(u.block()));
-        if (codes == null || codes.capacity() < length) {
-          codes = ByteBuffer.allocateDirect(length);
-        }
-        written.addAll(block(u, files, codes.clear()));
+        PlacedPiece first = u.pieces().get(0);
+        // the buffer lies in its pages as the codes will in the file; codes that are not written (their
+        // shard is kept from an interrupted run: KeptShards) have no position, and any will do
+        long position = first.piece().section() == BlockSection.CODES ? first.position() : 0;
+        written.addAll(block(u, files, files.buffer(position, Math.toIntExact(BlockSection.CODES.bytes(u.block())))));
       }
     }
     return written;
   }
 
   /**
-   * The block's codes are gathered in {@code codes} (direct, as long as a block's codes: bounded by
-   * the block size) and written with one call: written chunk by chunk from the heap, each write paid
-   * for a copy into a temporary direct buffer and the file's lock, which two task threads writing
-   * one shard then waited on.
+   * The block's codes are gathered in {@code codes} (a {@link PositionedFiles#buffer}: direct, as
+   * long as a block's codes, so bounded by the block size) and written with one call, directly to
+   * the disk where it takes that: written chunk by chunk from the heap, each write paid for a copy
+   * into a temporary direct buffer and the file's lock, which two task threads writing one shard
+   * then waited on.
    */
   private static List<WrittenPiece> block(WriteUnit u, PositionedFiles files, ByteBuffer codes) throws IOException {
     long planned = BlockSection.CODES.bytes(u.block());
