@@ -37,10 +37,14 @@ public final class InterruptedConversion {
     return ThrottledFileSystem.uri(READ_MILLIS, ReferenceData.file("tiny-llama/input/config.json").getParent());
   }
 
-  /** The conversion the resume tests kill and rerun: a model to nf4-dq in shards of 100 KB (a dozen of the tiny Llama's). */
+  /**
+   * The conversion the resume tests kill and rerun: a model to nf4-dq in shards of 80 KB (a dozen of
+   * the tiny Llama's). Each MLP weight's codes fill a shard of their own and its absmax lies in the
+   * next, so a kill between the two leaves a block whose codes are kept and whose absmax is redone.
+   */
   public static String[] command(String input, String output) {
     return new String[] {"convert", "--input", input, "--output", output, "--mode", "nf4-dq", "--master", "local[2]",
-        "--block-size-mb", "1", "--max-shard-size", "100KB"};
+        "--block-size-mb", "1", "--max-shard-size", "80KB"};
   }
 
   /**
