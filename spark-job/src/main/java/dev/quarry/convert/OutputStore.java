@@ -195,11 +195,15 @@ public final class OutputStore {
    * Commits the output: forces every file in it to the disk (where the file system holds written
    * data in memory first), writes {@code _SUCCESS} with the identity of its conversion, then forces
    * the directory, so that no crash after this returns can leave a {@code _SUCCESS} over lost data.
+   * {@code _staging} goes last: a kill before {@code _SUCCESS} must leave the marker (and the completion
+   * records) so that the rerun knows the output for its own and resumes it; one after it leaves a
+   * staging area the rerun removes.
    */
   public void finish(String identity) throws IOException {
-    removeStaging();
     for (FileStatus f : fs.listStatus(dir)) {
-      DurableFiles.sync(fs, f.getPath());
+      if (!f.getPath().getName().equals(STAGING)) {
+        DurableFiles.sync(fs, f.getPath());
+      }
     }
     DurableFiles.sync(fs, dir);
     Path success = new Path(dir, SUCCESS);
@@ -208,5 +212,6 @@ public final class OutputStore {
     }
     DurableFiles.sync(fs, success);
     DurableFiles.sync(fs, dir);
+    removeStaging();
   }
 }
