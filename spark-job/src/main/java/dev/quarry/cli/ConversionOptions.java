@@ -4,7 +4,7 @@ import dev.quarry.convert.ConvertOptions;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.QuantStorage;
+import dev.quarry.bnb.QuantStorage;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package dev.quarry.cli;
 
 import dev.quarry.kernels.ElementType;
-import dev.quarry.quantize.QuantStorage;
+import dev.quarry.bnb.QuantStorage;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

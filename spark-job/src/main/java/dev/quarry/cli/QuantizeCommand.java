@@ -2,9 +2,8 @@ package dev.quarry.cli;
 
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PathOverlap;
-import dev.quarry.kernels.Kernels;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.QuantStorage;
+import dev.quarry.bnb.QuantStorage;
 import dev.quarry.quantize.QuantizeOptions;
 import dev.quarry.quantize.QuantizeSummary;
 import dev.quarry.quantize.SafetensorsQuantizer;
@@ -85,7 +84,7 @@ final class QuantizeCommand implements Callable<Integer> {
     if (!overwrite && outFs.exists(out)) {
       throw new IOException(output + ": already exists; use --overwrite to replace it");
     }
-    QuantizeSummary s = new SafetensorsQuantizer(Kernels.get(), options).quantize(inFs, in, outFs, out);
+    QuantizeSummary s = new SafetensorsQuantizer(options).quantize(inFs, in, outFs, out);
     printSummary(spec.commandLine().getOut(), input, output, options, s);
     spec.commandLine().getOut().flush();
     return 0;

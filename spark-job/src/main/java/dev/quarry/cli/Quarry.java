@@ -2,7 +2,7 @@ package dev.quarry.cli;
 
 import dev.quarry.kernels.ElementType;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.QuantStorage;
+import dev.quarry.bnb.QuantStorage;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -34,7 +34,7 @@ final class BlockKernels {
   /** @throws dev.quarry.quantize.NonFiniteValueException from the reader, on NaN or ±inf */
   static Output run(BlockTask task, BlockReader reader, Sink primary) throws IOException {
     KernelSupport kernels = Kernels.get();
-    ErrorMeter errors = new ErrorMeter(task.type());
+    ErrorMeter errors = task.errorMeter();
     if (task.action() == TensorAction.CAST) {
       return cast(task, kernels, reader, errors, primary);
     }

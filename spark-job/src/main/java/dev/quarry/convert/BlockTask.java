@@ -1,6 +1,7 @@
 package dev.quarry.convert;
 
 import dev.quarry.kernels.ElementType;
+import dev.quarry.quality.ErrorMeter;
 import dev.quarry.quantize.QuantMode;
 import java.io.Serializable;
 
@@ -17,10 +18,12 @@ import java.io.Serializable;
  * @param chunkAlign   a chunk of work in memory is a multiple of this many elements
  * @param fp8          the scales of a block-FP8 weight, whose F8_E4M3 codes are read and dequantized to
  *                     {@code type} (bfloat16), or null
+ * @param measureError whether the block's quantization error is measured (for the manifest; a lone file
+ *                     quantized in process has none)
  */
 public record BlockTask(int blockId, int tensorId, String file, String tensor, ElementType type, long dataOffset,
     long rows, long cols, boolean transposed, long firstElement, long elementCount, long chunkAlign,
-    TensorAction action, QuantMode mode, int blocksize, Fp8Scales fp8) implements Serializable, ProgressItem {
+    TensorAction action, QuantMode mode, int blocksize, Fp8Scales fp8, boolean measureError) implements Serializable, ProgressItem {
   private static final long serialVersionUID = 1L;
 
   public long inputBytes() {
@@ -30,6 +33,11 @@ public record BlockTask(int blockId, int tensorId, String file, String tensor, E
   /** Bytes of one element in the input file: 1 for a block-FP8 code, else those of {@code type}. */
   public int sourceElementBytes() {
     return fp8 == null ? type.byteSize() : 1;
+  }
+
+  /** What measures the block's error as its chunks are quantized ({@link ErrorMeter#none} when nobody reads it). */
+  public ErrorMeter errorMeter() {
+    return measureError ? new ErrorMeter(type) : ErrorMeter.none(type);
   }
 
   /** The length of a row of the tensor as it is quantized: int8 quantizes rows, the transpose reads them. */

@@ -12,11 +12,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Pieces of a shard computed on a few threads ahead of the one thread that streams the shard, and
- * handed out in writing order ({@link StreamedShardWriter}: a store without positioned writes is
- * written by one task per shard, and without this one core would quantize the whole shard while the
- * others wait). At most {@code threads + 1} pieces are held at once, so memory grows with the block
- * size, not with the shard.
+ * Pieces of work computed on a few threads of this process and handed out in their order
+ * ({@link InProcessConversion}: {@code quarry quantize} without Spark, whose first error reported
+ * must be the first in the file whatever thread found it). At most {@code threads + 1} results are
+ * held at once, so memory grows with the block size, not with the file.
  */
 final class BlocksComputedAhead<T> implements AutoCloseable {
   /** A computation of one piece. */
@@ -34,7 +33,7 @@ final class BlocksComputedAhead<T> implements AutoCloseable {
     this.toSubmit = pieces.iterator();
     this.ahead = threads + 1;
     this.pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "quarry-shard-block");
+      Thread t = new Thread(r, "quarry-block");
       t.setDaemon(true);
       return t;
     });
@@ -45,14 +44,14 @@ final class BlocksComputedAhead<T> implements AutoCloseable {
   T next() throws IOException {
     Future<T> head = inFlight.poll();
     if (head == null) {
-      throw new IllegalStateException("more pieces asked for than the shard has");
+      throw new IllegalStateException("more pieces asked for than there are");
     }
     fill();
     try {
       return head.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while computing a block of the shard", e);
+      throw new IOException("interrupted while computing a block", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof UncheckedIOException u) {

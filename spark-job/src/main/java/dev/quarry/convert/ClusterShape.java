@@ -20,19 +20,6 @@ record ClusterShape(int totalCores, int executors) {
     return new ClusterShape(sc.defaultParallelism(), executors);
   }
 
-  /** The cores one executor runs tasks on (an even split; all of them in local mode). */
-  int coresPerExecutor() {
-    return Math.max(1, totalCores / Math.max(1, executors));
-  }
-
-  /**
-   * Threads each of {@code shards} shard tasks may compute on: the cores the shard tasks leave idle
-   * (one shard: all), never more than one executor has.
-   */
-  int threadsPerShard(int shards) {
-    return Math.max(1, Math.min(coresPerExecutor(), totalCores / Math.max(1, shards)));
-  }
-
   @Override
   public String toString() {
     return executors == 0 ? "local mode, " + totalCores + " cores"

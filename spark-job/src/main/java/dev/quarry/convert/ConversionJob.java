@@ -1,9 +1,11 @@
 package dev.quarry.convert;
 
+import dev.quarry.bnb.QuantizationConfigJson;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PathOverlap;
 import dev.quarry.json.ShardIndexJson;
 import dev.quarry.kernels.ExactSum;
+import dev.quarry.manifest.ConversionIdentity;
 import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.quality.ErrorStats;
 import dev.quarry.quantize.ModuleSelector;
@@ -29,7 +31,7 @@ public final class ConversionJob {
   /** How often the progress of a pass is logged. */
   static final long PROGRESS_MILLIS = 5_000;
   /** How long a failed run waits for the tasks still running before it removes its output. */
-  private static final long ABANDON_WAIT_MILLIS = 60_000;
+  static final long ABANDON_WAIT_MILLIS = 60_000;
 
   private ConversionJob() {}
 
@@ -100,12 +102,13 @@ public final class ConversionJob {
       }
       writeIndex(store, layout.shards(), parameterCount(plan, o));
       if (model.config() != null) {
-        Map<String, Object> q = QuantizationConfigJson.of(o, QuantizationConfigJson.modelDtype(model.config()),
+        Map<String, Object> q = QuantizationConfigJson.of(o.mode(), o.quantStorage(),
+            o.computeDtype() == null ? null : o.computeDtype().torchName(), QuantizationConfigJson.modelDtype(model.config()),
             skipModules(o.rules(), plan, nonFinite.modules()));
         store.writeJson(ModelReader.CONFIG, QuantizationConfigJson.configWith(model.config(), q));
       }
       store.copyUnchanged(model.otherFiles());
-      ManifestWriter.write(o, model, layout, errors, OutputCrcs.of(layout, pieceCrcs));
+      ManifestWriter.write(o, c.identity, layout, errors, OutputCrcs.of(layout, pieceCrcs));
       phases.ended("metadata and manifest");
       c.requireInputUnchanged();
       store.finish(c.identity.json());
@@ -125,7 +128,7 @@ public final class ConversionJob {
   }
 
   /** One offset per double-quantized tensor: the merged exact sums of its blocks' absmax over their count. */
-  private static float[] offsets(ConversionPlan plan, Map<Integer, ScanResult> scans) {
+  static float[] offsets(ConversionPlan plan, Map<Integer, ScanResult> scans) {
     int tensors = plan.tensors().size();
     ExactSum[] sums = new ExactSum[tensors];
     long[] counts = new long[tensors];

@@ -4,7 +4,7 @@ import dev.quarry.kernels.Blocksize;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.QuantStorage;
+import dev.quarry.bnb.QuantStorage;
 
 /**
  * One conversion: input (model directory or .safetensors file) and output directory (local path or

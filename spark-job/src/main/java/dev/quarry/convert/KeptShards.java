@@ -1,6 +1,7 @@
 package dev.quarry.convert;
 
 import dev.quarry.ByteUnits;
+import dev.quarry.manifest.ConversionIdentity;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.bnb.BnbNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,15 +9,15 @@ import java.util.function.Consumer;
 /**
  * With --allow-non-finite, the tensors in whose blocks the scan pass found NaN or ±inf: they are kept unquantized in
  * their original dtype (their blocks' work is dropped), each is reported, and their modules go into
- * {@code llm_int8_skip_modules} so that transformers loads them as plain Linear layers.
+ * {@code llm_int8_skip_modules} so that transformers loads them as plain Linear layers; {@code kept} names each
+ * kept tensor and what was found in it ("'name' (NaN at element 5)").
  */
-record NonFiniteTensors(ConversionPlan plan, List<String> modules) {
-  private static final String WEIGHT = ".weight";
-
+record NonFiniteTensors(ConversionPlan plan, List<String> modules, List<String> kept) {
   /** The plan with every tensor a block of which found non-finite values turned into a copy. */
   static NonFiniteTensors keepUnquantized(ConversionPlan plan, Map<Integer, ScanResult> scans, Consumer<String> log) {
     List<TensorPlan> tensors = new ArrayList<>();
     List<String> modules = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
     for (TensorPlan t : plan.tensors()) {
       String found = null;
       for (int b = t.firstBlock(); b < t.firstBlock() + t.blockCount() && found == null; b++) {
@@ -29,15 +30,16 @@ record NonFiniteTensors(ConversionPlan plan, List<String> modules) {
       }
       String name = t.tensor().name();
       log.accept(String.format("--allow-non-finite: kept '%s' unquantized in %s (%s)", name, t.tensor().dtype(), found));
-      modules.add(name.endsWith(WEIGHT) ? name.substring(0, name.length() - WEIGHT.length()) : name);
+      modules.add(BnbNames.module(name));
+      kept.add("'" + name + "' (" + found + ")");
       tensors.add(new TensorPlan(t.id(), t.shard(), t.tensor(), TensorAction.COPY, false, t.tensor().shape(),
           t.firstBlock(), 0));
     }
     if (modules.isEmpty()) {
-      return new NonFiniteTensors(plan, List.of());
+      return new NonFiniteTensors(plan, List.of(), List.of());
     }
-    List<BlockTask> kept = plan.blocks().stream()
+    List<BlockTask> remaining = plan.blocks().stream()
         .filter(b -> tensors.get(b.tensorId()).action() != TensorAction.COPY).toList();
-    return new NonFiniteTensors(new ConversionPlan(tensors, kept), modules);
+    return new NonFiniteTensors(new ConversionPlan(tensors, remaining), modules, kept);
   }
 }

@@ -21,9 +21,9 @@ import org.apache.hadoop.fs.Path;
  * without positioned writes, streamed under {@code _staging} and renamed into place, or on an
  * object store uploaded to their final names: {@link ShardDestination}), then the JSON files and
  * the copied model files follow, everything is forced to disk, and {@code _SUCCESS} (holding the
- * {@link ConversionIdentity}) comes last: an output without it is incomplete, and the next run of the
- * same conversion keeps only its shards that completion records vouch for ({@link KeptShards}); an
- * output with it is left alone. A failed run removes what it wrote,
+ * {@link dev.quarry.manifest.ConversionIdentity}) comes last: an output without it is incomplete, and
+ * the next run of the same conversion keeps only its shards that completion records vouch for
+ * ({@link KeptShards}); an output with it is left alone. A failed run removes what it wrote,
  * and the directory too when the run created it.
  */
 public final class OutputStore {

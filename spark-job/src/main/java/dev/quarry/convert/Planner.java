@@ -25,7 +25,16 @@ public final class Planner {
   private Planner() {}
 
   public static ConversionPlan plan(InputModel model, ConvertOptions o) throws CheckpointException {
-    ModuleSelector selector = new ModuleSelector(false, o.rules().withModelType(model.modelType()));
+    return plan(model, o, false, true);
+  }
+
+  /**
+   * @param allTensors    quantize every floating-point tensor of any rank ({@code quarry quantize --all-tensors})
+   * @param measureErrors measure each block's quantization error (for the manifest)
+   */
+  static ConversionPlan plan(InputModel model, ConvertOptions o, boolean allTensors, boolean measureErrors)
+      throws CheckpointException {
+    ModuleSelector selector = new ModuleSelector(allTensors, o.rules().withModelType(model.modelType()));
     List<TensorPlan> tensors = new ArrayList<>();
     List<BlockTask> blocks = new ArrayList<>();
     for (InputShard shard : model.shards()) {
@@ -58,7 +67,7 @@ public final class Planner {
         }
         int first = blocks.size();
         if (action != TensorAction.COPY) {
-          cut(tensors.size(), shard, t, storedShape, action, transposed, fp8, o, blocks);
+          cut(tensors.size(), shard, t, storedShape, action, transposed, fp8, o, measureErrors, blocks);
         }
         tensors.add(new TensorPlan(tensors.size(), shard, t, action, transposed, shape, first, blocks.size() - first));
       }
@@ -84,7 +93,7 @@ public final class Planner {
    * @param fp8    the scales of a block-FP8 weight (whose type is then the bfloat16 it is dequantized to), or null
    */
   private static void cut(int tensorId, InputShard shard, TensorEntry t, List<Long> stored, TensorAction action,
-      boolean transposed, Fp8Scales fp8, ConvertOptions o, List<BlockTask> out) {
+      boolean transposed, Fp8Scales fp8, ConvertOptions o, boolean measureErrors, List<BlockTask> out) {
     ElementType type = ElementType.fromSafetensorsName(t.dtype().name());
     long n = t.elementCount();
     long cols = t.rank() == 0 ? 1 : stored.get(t.rank() - 1);
@@ -100,7 +109,7 @@ public final class Planner {
     for (long first = 0; first < n; first += blockElements) {
       out.add(new BlockTask(out.size(), tensorId, shard.path(), t.name(), type, shard.dataStart() + t.begin(),
           rows, cols, transposed, first, Math.min(blockElements, n - first), chunkAlign, action, o.mode(),
-          o.blocksize(), fp8));
+          o.blocksize(), fp8, measureErrors));
     }
   }
 

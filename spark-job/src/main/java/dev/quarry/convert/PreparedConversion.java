@@ -1,6 +1,7 @@
 package dev.quarry.convert;
 
 import dev.quarry.fs.FileSystems;
+import dev.quarry.manifest.ConversionIdentity;
 import java.io.IOException;
 import org.apache.hadoop.fs.Path;
 

@@ -20,8 +20,7 @@ final class ScanPass {
   static Map<Integer, ScanResult> run(JavaSparkContext sc, ConversionPlan plan, ConvertOptions o, Consumer<String> log)
       throws IOException {
     boolean allowNonFinite = o.allowNonFinite();
-    List<BlockTask> blocks = plan.blocks().stream()
-        .filter(b -> allowNonFinite || (b.action() == TensorAction.QUANTIZE && b.mode().doubleQuant())).toList();
+    List<BlockTask> blocks = blocksToScan(plan, o);
     Map<Integer, ScanResult> results = new HashMap<>();
     if (blocks.isEmpty()) {
       return results;
@@ -37,5 +36,11 @@ final class ScanPass {
       }
     }
     return results;
+  }
+
+  /** The blocks a conversion scans: every one with --allow-non-finite, else the double-quantized ones. */
+  static List<BlockTask> blocksToScan(ConversionPlan plan, ConvertOptions o) {
+    return plan.blocks().stream()
+        .filter(b -> o.allowNonFinite() || (b.action() == TensorAction.QUANTIZE && b.mode().doubleQuant())).toList();
   }
 }

@@ -26,8 +26,8 @@ import org.apache.hadoop.fs.Path;
  * {@link #close()}.
  */
 final class ShardCompletions implements AutoCloseable {
-  /** An I/O step on the completion thread: e.g. a streamed shard's rename into place, before its pieces are counted. */
-  interface Step {
+  /** A step of the completion thread. */
+  private interface Step {
     void run() throws IOException;
   }
 
@@ -73,10 +73,9 @@ final class ShardCompletions implements AutoCloseable {
     });
   }
 
-  /** One task's pieces: after {@code publish}, each shard whose last piece this is gets its record. */
-  void accept(List<WrittenPiece> written, Step publish) {
+  /** Pieces written (a task's, or a completed upload's): each shard whose last piece this is gets its record. */
+  void accept(List<WrittenPiece> written) {
     submit(() -> {
-      publish.run();
       for (WrittenPiece w : written) {
         PlacedPiece p = placed.get(w.piece());
         if (p == null) {

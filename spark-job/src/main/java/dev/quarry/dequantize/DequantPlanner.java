@@ -1,7 +1,8 @@
 package dev.quarry.dequantize;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.bnb.BnbNames;
+import dev.quarry.bnb.QuantStateJson;
+import dev.quarry.bnb.QuantizationConfigJson;
 import dev.quarry.convert.InputModel;
 import dev.quarry.convert.InputShard;
 import dev.quarry.fs.FileSystems;
@@ -23,17 +24,12 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Decides, on the driver from the headers (and the small quant_state JSON tensors), what a
- * bitsandbytes checkpoint dequantizes to, as transformers saves it: a 4-bit weight is recognised by
- * its {@code .quant_state.bitsandbytes__<type>} tensor, an int8 weight by its module's {@code SCB};
+ * bitsandbytes checkpoint dequantizes to, as transformers saves it ({@link BnbNames}): a 4-bit weight
+ * is recognised by its {@code .quant_state.bitsandbytes__<type>} tensor, an int8 weight by its module's {@code SCB};
  * their companion tensors disappear and everything else is copied. Works on any such checkpoint
  * (quarry's, transformers', Fabric's), not only on ones with a manifest.
  */
 final class DequantPlanner {
-  private static final String STATE = ".quant_state.bitsandbytes__";
-  private static final List<String> FOUR_BIT_COMPANIONS =
-      List.of(".absmax", ".quant_map", ".nested_absmax", ".nested_quant_map");
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final Map<String, Located> tensors = new LinkedHashMap<>();
 
   private record Located(InputShard shard, TensorEntry entry) {
@@ -69,18 +65,17 @@ final class DequantPlanner {
     Set<String> consumed = new HashSet<>();
     Map<String, DequantTensor> weights = new LinkedHashMap<>();
     for (String name : tensors.keySet()) {
-      int state = name.indexOf(STATE);
-      if (state > 0) {
-        String weight = name.substring(0, state);
+      String weight = BnbNames.fourBitWeightOf(name);
+      if (weight != null) {
         weights.put(weight, fourBit(weight, name, dtype));
         consumed.add(name);
-        FOUR_BIT_COMPANIONS.forEach(c -> consumed.add(weight + c));
+        consumed.addAll(BnbNames.fourBitCompanions(weight));
       } else if (name.endsWith(".weight") && tensors.get(name).entry().dtype() == Dtype.I8) {
-        String module = name.substring(0, name.length() - ".weight".length());
-        if (tensors.containsKey(module + ".SCB")) {
+        String module = BnbNames.module(name);
+        if (tensors.containsKey(BnbNames.scb(module))) {
           weights.put(name, int8(name, module, dtype != null ? dtype : modelDtype));
-          consumed.add(module + ".SCB");
-          consumed.add(module + ".weight_format");
+          consumed.add(BnbNames.scb(module));
+          consumed.add(BnbNames.weightFormat(module));
         }
       }
     }
@@ -98,23 +93,20 @@ final class DequantPlanner {
 
   private DequantTensor fourBit(String weight, String stateName, Dtype dtype) throws IOException {
     Located packed = require(weight, stateName);
-    Located absmax = require(weight + ".absmax", stateName);
-    JsonNode state = JSON.readTree(bytes(tensors.get(stateName)));
-    List<Long> shape = new ArrayList<>();
-    state.get("shape").forEach(d -> shape.add(d.asLong()));
-    Dtype original = dtypeOf(state.get("dtype").asText(), stateName);
-    boolean nested = state.has("nested_offset");
-    return new DequantTensor(weight, DequantTensor.Kind.FOUR_BIT, dtype != null ? dtype : original, shape,
-        packed.range(), absmax.range(), nested ? require(weight + ".nested_absmax", stateName).range() : null,
-        state.get("quant_type").asText(), state.get("blocksize").asInt(),
-        nested ? (float) state.get("nested_offset").asDouble() : 0, 0);
+    Located absmax = require(BnbNames.absmax(weight), stateName);
+    Located located = tensors.get(stateName);
+    QuantStateJson.State state = QuantStateJson.read(bytes(located), located.shard().path(), stateName);
+    Dtype original = dtypeOf(state.dtype(), stateName);
+    return new DequantTensor(weight, DequantTensor.Kind.FOUR_BIT, dtype != null ? dtype : original, state.shape(),
+        packed.range(), absmax.range(), state.nested() ? require(BnbNames.nestedAbsmax(weight), stateName).range() : null,
+        state.quantType(), state.blocksize(), state.nestedOffset(), 0);
   }
 
   private DequantTensor int8(String weight, String module, Dtype dtype) {
     TensorEntry w = tensors.get(weight).entry();
     long cols = w.rank() == 0 ? 1 : w.shape().get(w.rank() - 1);
     return new DequantTensor(weight, DequantTensor.Kind.INT8, dtype, w.shape(), tensors.get(weight).range(),
-        tensors.get(module + ".SCB").range(), null, null, 0, 0, cols);
+        tensors.get(BnbNames.scb(module)).range(), null, null, 0, 0, cols);
   }
 
   private Located require(String name, String by) {
@@ -145,7 +137,7 @@ final class DequantPlanner {
   }
 
   private static Dtype modelDtype(Map<String, Object> config) throws CheckpointException {
-    Object d = config == null ? null : config.containsKey("dtype") ? config.get("dtype") : config.get("torch_dtype");
+    Object d = config == null ? null : QuantizationConfigJson.modelDtype(config);
     return d instanceof String s ? dtypeOf(s, "config.json") : Dtype.F32;
   }
 }

@@ -76,9 +76,13 @@ public final class PositionedFiles implements AutoCloseable {
   private int inFlightPages = -1;
   private long directBytes;
 
-  /** Whether files under {@code dir} are on a file system this class can write (Hadoop's {@code file:}). */
+  /**
+   * Whether files under {@code dir} are on a file system this class can write (Hadoop's {@code file:}).
+   * Not a local file system under another scheme: such a one can change what a write does (a test's
+   * disk that fills up), which Hadoop's writes go through and positioned writes would not.
+   */
   public static boolean supports(FileSystem fs) {
-    return fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem;
+    return (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) && "file".equals(fs.getUri().getScheme());
   }
 
   /** Creates (or truncates) the file at {@code path} with {@code length} bytes, all zero until written. */

@@ -4,14 +4,14 @@ import dev.quarry.convert.ConvertOptions;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.QuantStorage;
+import dev.quarry.bnb.QuantStorage;
 import java.util.List;
 
 /**
  * The options that decide an output's bytes (the block size of the work and the partitions do
- * not; --allow-non-finite does, it keeps a weight unquantized): recorded in the manifest so that
- * {@code verify} can redo a conversion and {@code zoo} can tell whether an output was made the way
- * its spec now asks.
+ * not; --allow-non-finite does, it keeps a weight unquantized): the options part of the record of a
+ * conversion ({@link ConversionIdentity}), so that a rerun and {@code zoo} can tell whether an output was
+ * made the way they now ask, and {@code verify --input} can redo it.
  */
 public record ConversionSettings(String mode, int blocksize, boolean allLinear, List<String> skipModules,
     List<String> includeModules, long maxShardBytes, String quantStorage, String computeDtype,

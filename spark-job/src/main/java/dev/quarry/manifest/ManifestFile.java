@@ -1,8 +1,5 @@
 package dev.quarry.manifest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.safetensors.CheckpointException;
 import java.io.IOException;
@@ -10,7 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
@@ -45,15 +41,13 @@ import org.apache.hadoop.fs.Path;
 /**
  * Writes and reads {@code quarry-manifest.arrow}: an Arrow IPC file (readable by pyarrow's
  * {@code pa.ipc.open_file} or any Arrow reader) with one record batch, one row per output tensor,
- * and the manifest's facts as schema metadata (JSON values under {@code quarry.*} keys).
+ * and the record of the conversion as schema metadata: {@code quarry.conversion}, the JSON text of its
+ * {@link ConversionIdentity}, the same bytes as the output's {@code _SUCCESS}.
  */
 public final class ManifestFile {
-  static final String VERSION_KEY = "quarry.version";
-  static final String INPUT_KEY = "quarry.input";
-  static final String FINGERPRINT_KEY = "quarry.input_fingerprint";
-  static final String SETTINGS_KEY = "quarry.settings";
-  /** snake_case keys, as Python readers of the metadata expect them. */
-  private static final ObjectMapper JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+  static final String CONVERSION_KEY = "quarry.conversion";
+  /** What manifests of quarry before {@link #CONVERSION_KEY} held: named when such a manifest is refused. */
+  private static final String OLD_VERSION_KEY = "quarry.version";
 
   private ManifestFile() {}
 
@@ -69,11 +63,7 @@ public final class ManifestFile {
   }
 
   public static void write(FileSystem fs, Path path, Manifest m) throws IOException {
-    Map<String, String> metadata = new LinkedHashMap<>();
-    metadata.put(VERSION_KEY, m.quarryVersion());
-    metadata.put(INPUT_KEY, m.input());
-    metadata.put(FINGERPRINT_KEY, JSON.writeValueAsString(m.fingerprint()));
-    metadata.put(SETTINGS_KEY, JSON.writeValueAsString(m.settings()));
+    Map<String, String> metadata = Map.of(CONVERSION_KEY, m.conversion().json());
     try (BufferAllocator allocator = new RootAllocator();
         VectorSchemaRoot root = VectorSchemaRoot.create(schema(metadata), allocator)) {
       fill(root, m.rows());
@@ -135,10 +125,15 @@ public final class ManifestFile {
           rows.add(row(root, i));
         }
       }
-      return new Manifest(metadata.get(VERSION_KEY), metadata.get(INPUT_KEY),
-          JSON.readValue(metadata.get(FINGERPRINT_KEY), InputFingerprint.class),
-          JSON.readValue(metadata.get(SETTINGS_KEY), ConversionSettings.class), rows);
-    } catch (JsonProcessingException | RuntimeException e) {
+      ConversionIdentity conversion = ConversionIdentity.parse(metadata.get(CONVERSION_KEY));
+      if (conversion == null) {
+        String version = metadata.get(OLD_VERSION_KEY);
+        throw new CheckpointException(path.toString(), null, "written by an earlier quarry"
+            + (version == null ? "" : " (" + version + ")") + ", which recorded its conversion in another form; "
+            + "convert the model again with this one");
+      }
+      return new Manifest(conversion, rows);
+    } catch (RuntimeException e) {
       throw new CheckpointException(path.toString(), null, "not a quarry manifest: " + e.getMessage(), e);
     }
   }

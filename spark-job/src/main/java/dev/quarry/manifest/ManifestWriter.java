@@ -1,8 +1,6 @@
 package dev.quarry.manifest;
 
-import dev.quarry.QuarryRelease;
 import dev.quarry.convert.ConvertOptions;
-import dev.quarry.convert.InputModel;
 import dev.quarry.convert.OutputLayout;
 import dev.quarry.convert.OutputTensorPlan;
 import dev.quarry.convert.ShardTask;
@@ -21,7 +19,7 @@ import org.apache.hadoop.fs.Path;
 /**
  * Writes the manifest of a conversion once its shards are in place (and before {@code _SUCCESS}):
  * the CRC32C of every tensor as the executors wrote it ({@code quarry verify} reads the files
- * back and checks them), each weight's error merged from its blocks, and the input fingerprint.
+ * back and checks them), each weight's error merged from its blocks, and the record of the conversion.
  */
 public final class ManifestWriter {
   private ManifestWriter() {}
@@ -30,7 +28,7 @@ public final class ManifestWriter {
    * @param errors the quantization error of each converted tensor, by tensor id, as the executors measured it
    * @param crcs   shard file name → tensor name → CRC32C, as the executors wrote them
    */
-  public static void write(ConvertOptions o, InputModel model, OutputLayout layout, Map<Integer, ErrorStats> errors,
+  public static void write(ConvertOptions o, ConversionIdentity conversion, OutputLayout layout, Map<Integer, ErrorStats> errors,
       Map<String, Map<String, Long>> crcs) throws IOException {
     Path out = new Path(o.output());
     FileSystem fs = FileSystems.forPath(out);
@@ -40,7 +38,7 @@ public final class ManifestWriter {
         rows.add(row(t, shard.fileName(), layout.sources().get(t.name()), o, crcs.get(shard.fileName()).get(t.name()), errors));
       }
     }
-    Manifest m = new Manifest(QuarryRelease.version(), o.input(), InputFingerprint.of(model), ConversionSettings.of(o), rows);
+    Manifest m = new Manifest(conversion, rows);
     ManifestFile.write(fs, new Path(out, Manifest.FILE_NAME), m);
   }
 

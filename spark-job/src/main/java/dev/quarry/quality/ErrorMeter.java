@@ -35,6 +35,8 @@ public final class ErrorMeter {
 
   private final KernelSupport kernels;
   private final ElementType type;
+  /** False for work whose error nobody reads (a lone file quantized in process has no manifest). */
+  private final boolean measures;
   private final ExactSquareSum squaredErrors = new ExactSquareSum();
   private final ExactSquareSum squaredValues = new ExactSquareSum();
   private final GroupSquares groups = new GroupSquares();
@@ -48,8 +50,18 @@ public final class ErrorMeter {
   }
 
   public ErrorMeter(KernelSupport kernels, ElementType type) {
+    this(kernels, type, true);
+  }
+
+  private ErrorMeter(KernelSupport kernels, ElementType type, boolean measures) {
     this.kernels = kernels;
     this.type = type;
+    this.measures = measures;
+  }
+
+  /** A meter that measures nothing, for work whose error is not reported: it costs no pass over the codes. */
+  public static ErrorMeter none(ElementType type) {
+    return new ErrorMeter(null, type, false);
   }
 
   /**
@@ -59,6 +71,9 @@ public final class ErrorMeter {
    */
   public void fourBit(FourBitFormat format, int blocksize, byte[] in, int n, byte[] packed, ByteBuffer absmax,
       int absmaxFirst) {
+    if (!measures) {
+      return;
+    }
     for (int first = 0; first < n; first += STEP) {
       int length = Math.min(STEP, n - first);
       readScales(absmax, absmaxFirst + first / blocksize, (length + blocksize - 1) / blocksize);
@@ -70,6 +85,9 @@ public final class ErrorMeter {
 
   /** rows x cols input elements quantized to int8 {@code codes} (from 0), SCB in {@code scb} from float index {@code scbFirst}. */
   public void int8(byte[] in, int rows, int cols, byte[] codes, ByteBuffer scb, int scbFirst) {
+    if (!measures) {
+      return;
+    }
     int stepRows = Math.max(1, STEP / cols);
     for (int row = 0; row < rows; row += stepRows) {
       int k = Math.min(stepRows, rows - row);
@@ -84,6 +102,9 @@ public final class ErrorMeter {
    * first element starts a group (a multiple of {@link #GROUP} in the tensor).
    */
   public void cast(byte[] in, int n, byte[] f16) {
+    if (!measures) {
+      return;
+    }
     for (int first = 0; first < n; first += STEP) {
       int length = Math.min(STEP, n - first);
       kernels.castError(type, in, first * type.byteSize(), length, f16, first * 2, GROUP, groups);
@@ -92,6 +113,9 @@ public final class ErrorMeter {
   }
 
   public ErrorStats stats() {
+    if (!measures) {
+      return ErrorStats.NONE;
+    }
     return new ErrorStats(count, maxAbsError, squaredErrors.scaled(), squaredValues.scaled());
   }
 

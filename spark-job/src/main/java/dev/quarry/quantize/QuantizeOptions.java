@@ -1,5 +1,6 @@
 package dev.quarry.quantize;
 
+import dev.quarry.bnb.QuantStorage;
 import dev.quarry.kernels.Blocksize;
 
 /**

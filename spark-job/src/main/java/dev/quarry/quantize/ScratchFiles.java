@@ -8,27 +8,17 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The hidden scratch files of one quantization beside its output: {@code .<out>.<uuid>.staging}
- * (quantized pieces) and {@code .<out>.<uuid>.tmp} (the output until it is complete). A run deletes
- * its own on the way out; a killed run cannot, so the next run for the same output deletes what
- * such runs left.
+ * The hidden scratch file of one quantization beside its output: {@code .<out>.<uuid>.tmp}, the
+ * output until it is complete. A run deletes its own on the way out; a killed run cannot, so the
+ * next run for the same output deletes what such runs left ({@code .staging} files too: builds
+ * before quarry quantize ran convert's block path staged quantized pieces in them).
  */
 final class ScratchFiles {
-  private final Path temporary;
-  private final Path staging;
+  private ScratchFiles() {}
 
-  ScratchFiles(Path out) {
-    String unique = "." + out.getName() + "." + UUID.randomUUID();
-    this.temporary = new Path(out.getParent(), unique + ".tmp");
-    this.staging = new Path(out.getParent(), unique + ".staging");
-  }
-
-  Path temporary() {
-    return temporary;
-  }
-
-  Path staging() {
-    return staging;
+  /** A new scratch file's path for {@code out}. */
+  static Path temporary(Path out) {
+    return new Path(out.getParent(), "." + out.getName() + "." + UUID.randomUUID() + ".tmp");
   }
 
   /** Deletes the scratch files earlier runs for {@code out} left (killed before they could). */

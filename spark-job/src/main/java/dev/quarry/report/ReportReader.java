@@ -87,7 +87,7 @@ public final class ReportReader {
     Manifest m = ManifestFile.read(fs, new Path(output, Manifest.FILE_NAME));
     String mode = m.settings().mode();
     String model = relative.endsWith("/" + mode) ? relative.substring(0, relative.length() - mode.length() - 1) : relative;
-    long inputBytes = zoo != null && zoo.inputBytes() > 0 ? zoo.inputBytes() : m.fingerprint().bytes();
+    long inputBytes = zoo != null && zoo.inputBytes() > 0 ? zoo.inputBytes() : m.conversion().shardBytes();
     return new ReportEntry(model, mode, output.toString(), m, inputBytes, ManifestFile.outputBytes(fs, output, m),
         fs.exists(new Path(output, OutputStore.SUCCESS)), zoo);
   }

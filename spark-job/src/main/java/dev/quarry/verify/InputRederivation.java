@@ -3,7 +3,7 @@ package dev.quarry.verify;
 import dev.quarry.convert.ConversionJob;
 import dev.quarry.convert.ModelReader;
 import dev.quarry.fs.FileSystems;
-import dev.quarry.manifest.InputFingerprint;
+import dev.quarry.manifest.ConversionIdentity;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestFile;
 import dev.quarry.manifest.ManifestRow;
@@ -22,9 +22,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 /**
  * {@code verify --input}: converts the input again, with the settings the manifest records, into a
  * scratch directory (under {@code _verify/} inside the output, or a given one; removed afterwards), then compares every
- * tensor byte for byte on Spark and reports where they differ. Also compares the input's
- * fingerprint with the manifest's (modification times aside: a copy of the input is the same
- * input), so a different input is named as such.
+ * tensor byte for byte on Spark and reports where they differ. Also compares the input's files with
+ * those the manifest's record of the conversion names ({@link ConversionIdentity#sameInputAs}:
+ * modification times aside, a copy of the input is the same input), so a different input is named as such.
  */
 final class InputRederivation {
   static final String SCRATCH = "_verify";
@@ -45,10 +45,12 @@ final class InputRederivation {
   List<Problem> compare(String input) throws IOException {
     List<Problem> problems = new ArrayList<>();
     Path inputPath = new Path(input);
-    InputFingerprint now = InputFingerprint.of(ModelReader.read(FileSystems.forPath(inputPath), inputPath));
-    if (!now.sameHeadersAs(manifest.fingerprint())) {
+    FileSystem inFs = FileSystems.forPath(inputPath);
+    ConversionIdentity now = ConversionIdentity.of(inFs, inputPath, ModelReader.read(inFs, inputPath),
+        manifest.settings().options(input, input));
+    if (!now.sameInputAs(manifest.conversion())) {
       problems.add(new Problem(null, null, null, "the input " + input
-          + " is not the one the manifest records (shard names, sizes, header hashes or config.json differ)"));
+          + " is not the one the manifest records (file names, sizes, shard header hashes or config.json differ)"));
     }
     FileSystem fs = FileSystems.forPath(dir);
     Path scratch = new Path(scratchRoot, UUID.randomUUID().toString());

@@ -2,6 +2,7 @@ package dev.quarry.verify;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.bnb.QuantizationConfigJson;
 import dev.quarry.convert.ModelReader;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.manifest.Manifest;
@@ -9,6 +10,7 @@ import dev.quarry.manifest.ManifestFile;
 import dev.quarry.manifest.ManifestRow;
 import dev.quarry.manifest.TensorChecksums;
 import dev.quarry.quantize.QuantMode;
+import dev.quarry.bnb.QuantStorage;
 import dev.quarry.safetensors.SafetensorsFile;
 import dev.quarry.safetensors.TensorEntry;
 import java.io.IOException;
@@ -147,7 +149,7 @@ public final class OutputVerifier {
 
   private void checkConfig(Manifest manifest) throws IOException {
     Path config = new Path(dir, ModelReader.CONFIG);
-    if (manifest.fingerprint().configSha256() == null) {
+    if (!manifest.conversion().hasConfig()) {
       return; // a lone .safetensors input without config.json gets none
     }
     if (!fs.exists(config)) {
@@ -155,20 +157,13 @@ public final class OutputVerifier {
       return;
     }
     QuantMode mode = QuantMode.fromCliName(manifest.settings().mode());
-    Map<String, Object> expected = new LinkedHashMap<>();
-    expected.put("quant_method", "bitsandbytes");
-    expected.put("load_in_4bit", mode.isFourBit());
-    expected.put("load_in_8bit", !mode.isFourBit());
-    expected.put("bnb_4bit_use_double_quant", mode.doubleQuant());
-    expected.put("llm_int8_has_fp16_weight", mode == QuantMode.INT8_TRAINING);
-    if (mode.isFourBit()) {
-      expected.put("bnb_4bit_quant_type", mode.fourBitFormat().quantType());
-    }
-    expected.put("bnb_4bit_quant_storage", manifest.settings().quantStorage());
-    if (manifest.settings().computeDtype() != null) {
-      expected.put("bnb_4bit_compute_dtype", manifest.settings().computeDtype());
-    }
-    Object q = readJson(config).get("quantization_config");
+    Map<String, Object> written = readJson(config);
+    // what the conversion writes; llm_int8_skip_modules depends on the data (--allow-non-finite) and is not checked
+    Map<String, Object> expected = new LinkedHashMap<>(QuantizationConfigJson.of(mode,
+        QuantStorage.fromTorchName(manifest.settings().quantStorage()), manifest.settings().computeDtype(),
+        QuantizationConfigJson.modelDtype(written), null));
+    expected.remove("llm_int8_skip_modules");
+    Object q = written.get("quantization_config");
     if (!(q instanceof Map<?, ?> quantization)) {
       problems.add(new Problem(ModelReader.CONFIG, null, null, "no quantization_config"));
       return;

@@ -6,11 +6,11 @@ import dev.quarry.convert.InputModel;
 import dev.quarry.convert.ModelReader;
 import dev.quarry.convert.OutputStore;
 import dev.quarry.fs.FileSystems;
-import dev.quarry.manifest.ConversionSettings;
+import dev.quarry.manifest.ConversionIdentity;
 import dev.quarry.manifest.ErrorSummary;
-import dev.quarry.manifest.InputFingerprint;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestFile;
+import dev.quarry.safetensors.CheckpointException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +21,10 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Runs every job of a zoo in one Spark application, one after the other on the same executors. A
- * job whose output is complete and whose manifest records the input's current fingerprint and the
- * spec's settings is skipped (only headers and the manifest are read); an output made from another
- * input or with other settings is deleted and converted again. A failing job is reported and the
+ * job whose output is complete and whose manifest records this very conversion ({@link ConversionIdentity}:
+ * the input files as they are now, the spec's settings, this quarry version) is skipped (only headers and
+ * the manifest are read); an output made from another input, with other settings or by another quarry is
+ * deleted and converted again. A failing job is reported and the
  * others go on.
  */
 public final class ZooRunner {
@@ -36,11 +37,12 @@ public final class ZooRunner {
       ConvertOptions o = job.options();
       try {
         Path input = new Path(o.input());
-        InputModel model = ModelReader.read(FileSystems.forPath(input), input);
-        InputFingerprint fingerprint = InputFingerprint.of(model);
+        FileSystem inFs = FileSystems.forPath(input);
+        InputModel model = ModelReader.read(inFs, input);
+        ConversionIdentity identity = ConversionIdentity.of(inFs, input, model, o);
         Path output = new Path(o.output());
         FileSystem fs = FileSystems.forPath(output);
-        ZooStatus status = upToDate(fs, output, fingerprint, ConversionSettings.of(o)) ? ZooStatus.UP_TO_DATE : ZooStatus.CONVERTED;
+        ZooStatus status = upToDate(fs, output, identity) ? ZooStatus.UP_TO_DATE : ZooStatus.CONVERTED;
         if (status == ZooStatus.CONVERTED) {
           fs.delete(output, true); // a stale complete output would otherwise count as done
           log.accept(job.model() + " " + o.mode() + ": converting " + o.input() + " into " + o.output());
@@ -59,14 +61,17 @@ public final class ZooRunner {
     return results;
   }
 
-  private static boolean upToDate(FileSystem fs, Path output, InputFingerprint fingerprint, ConversionSettings settings)
-      throws IOException {
+  /** Whether the output is complete and its manifest records this very conversion (input files, options, version). */
+  private static boolean upToDate(FileSystem fs, Path output, ConversionIdentity identity) throws IOException {
     Path manifest = new Path(output, Manifest.FILE_NAME);
     if (!fs.exists(new Path(output, OutputStore.SUCCESS)) || !fs.exists(manifest)) {
       return false;
     }
-    Manifest m = ManifestFile.read(fs, manifest);
-    return m.fingerprint().equals(fingerprint) && m.settings().equals(settings);
+    try {
+      return ManifestFile.read(fs, manifest).conversion().equals(identity);
+    } catch (CheckpointException e) {
+      return false; // an earlier quarry's manifest, which recorded its conversion in another form: converted again
+    }
   }
 
   private static ZooResult result(ZooJob job, ZooStatus status, long inputBytes, FileSystem fs, Path output,

@@ -9,7 +9,7 @@ import dev.quarry.kernels.Blocksize;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.QuantStorage;
+import dev.quarry.bnb.QuantStorage;
 import dev.quarry.safetensors.ShardSize;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,7 +4,7 @@ package dev.quarry.zoo;
 public enum ZooStatus {
   /** Converted in this run (new, or its input or settings changed). */
   CONVERTED,
-  /** Complete, and its manifest matches the input's fingerprint and the spec's settings: left alone. */
+  /** Complete, and its manifest records this conversion (input files, the spec's settings, quarry version): left alone. */
   UP_TO_DATE,
   /** The conversion failed; the message says why. */
   FAILED

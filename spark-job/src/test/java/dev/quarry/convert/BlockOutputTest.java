@@ -28,8 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * One block computed in one pass: its codes and its scales are the bytes bitsandbytes saved (the
  * reference outputs), whatever block of a tensor it is; under double quantization a block whose
- * input changed after the scan is refused, naming file and tensor; blocks computed ahead on threads
- * come in writing order, and a failure comes back as it was.
+ * input changed after the scan is refused, naming file and tensor.
  */
 class BlockOutputTest {
   @TempDir
@@ -83,42 +82,6 @@ class BlockOutputTest {
     CheckpointException e = assertThrows(CheckpointException.class, () -> BlockOutput.compute(scanned, (b, l) -> {}));
     assertTrue(e.getMessage().contains(task.file().substring(task.file().lastIndexOf('/') + 1))
         && e.getMessage().contains(task.tensor()) && e.getMessage().contains("changed"), e.getMessage());
-  }
-
-  @Test
-  void blocksComputedAheadOnThreadsComeInWritingOrder() throws IOException {
-    ConversionPlan plan = plan(QuantMode.NF4, 16 << 10);
-    TensorPlan tensor = plan.tensors().stream().filter(t -> t.blockCount() >= 8).findFirst().orElseThrow();
-    List<BlockTask> blocks = plan.blocks().subList(tensor.firstBlock(), tensor.firstBlock() + tensor.blockCount());
-    List<BlocksComputedAhead.Computation<byte[]>> pieces = new ArrayList<>();
-    for (BlockTask b : blocks) {
-      pieces.add(() -> {
-        ByteArrayOutputStream codes = new ByteArrayOutputStream();
-        BlockOutput.compute(unit(b), (bytes, length) -> codes.write(bytes, 0, length));
-        return codes.toByteArray();
-      });
-    }
-    ByteArrayOutputStream whole = new ByteArrayOutputStream();
-    try (BlocksComputedAhead<byte[]> ahead = new BlocksComputedAhead<>(pieces, 3)) {
-      for (int i = 0; i < pieces.size(); i++) {
-        whole.write(ahead.next());
-      }
-    }
-    String name = tensor.tensor().name();
-    assertArrayEquals(ModelTensors.bytes(referenceDir(QuantMode.NF4), name), whole.toByteArray(),
-        name + " from " + pieces.size() + " blocks on 3 threads");
-
-    List<BlocksComputedAhead.Computation<byte[]>> failing = new ArrayList<>(pieces);
-    failing.set(5, () -> {
-      throw new CheckpointException(blocks.get(5).file(), name, "the sixth block failed");
-    });
-    try (BlocksComputedAhead<byte[]> ahead = new BlocksComputedAhead<>(failing, 3)) {
-      for (int i = 0; i < 5; i++) {
-        ahead.next();
-      }
-      CheckpointException e = assertThrows(CheckpointException.class, ahead::next, "the sixth block's failure, as it was");
-      assertTrue(e.getMessage().contains("the sixth block failed"), e.getMessage());
-    }
   }
 
   private static byte[] bytes(ByteBuffer b) {

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -41,6 +43,7 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 class HdfsIT {
   private static final long HDFS_BLOCK = 256 << 10;
+  private static final long OUTPUT_BLOCK = 64 << 10;
   private static final String[] DATANODES = {"dn1", "dn2", "dn3"};
 
   @TempDir
@@ -55,6 +58,8 @@ class HdfsIT {
   static void start() throws IOException {
     Configuration conf = new Configuration();
     conf.setLong("dfs.namenode.fs-limits.min-block-size", 0);
+    // the output's block size, so its multipart uploads' part size: the model's shards are several parts each
+    conf.setLong("dfs.blocksize", OUTPUT_BLOCK);
     // every server on loopback only (MiniDFSCluster's own choice too; said here, and held below)
     for (String address : List.of("dfs.namenode.http-address", "dfs.datanode.address", "dfs.datanode.http.address",
         "dfs.datanode.ipc.address")) {
@@ -100,17 +105,38 @@ class HdfsIT {
     }
   }
 
-  @Test
-  void convertsFromHdfsToHdfsAsLocally() throws IOException {
-    java.nio.file.Path local = dir.resolve("local");
+  /**
+   * One shard and several (--max-shard-size): each shard is a multipart upload of 64 KiB parts (the
+   * output's block size), put by one task each and joined by concat; the parts' directories, beside the
+   * output, are gone, and so is one a killed run left.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {0, 300 << 10})
+  void convertsFromHdfsToHdfsAsLocallyInParts(long maxShardBytes) throws IOException {
+    java.nio.file.Path local = dir.resolve("local-" + maxShardBytes);
     String reference = ReferenceData.file("tiny-llama/input/config.json").getParent().toString();
-    ConversionJob.run(sc, ConvertOptions.of(reference, local.toString(), QuantMode.NF4_DQ), line -> {});
-    Path out = new Path(hdfs.getURI().toString() + "/out/nf4-dq");
-    ConvertSummary s = ConversionJob.run(sc, ConvertOptions.of(input.toString(), out.toString(), QuantMode.NF4_DQ), line -> {});
+    ConversionJob.run(sc, shards(ConvertOptions.of(reference, local.toString(), QuantMode.NF4_DQ), maxShardBytes), line -> {});
+    Path out = new Path(hdfs.getURI().toString() + "/out/nf4-dq-" + maxShardBytes);
+    // the parts of an upload a killed run left, where Hadoop's uploader puts them: beside the output
+    Path leftover = new Path(out.getParent(), out.getName() + "model_multipart_" + maxShardBytes);
+    try (OutputStream part = fs.create(new Path(leftover, "1.part"))) {
+      part.write(1);
+    }
+    List<String> log = new ArrayList<>();
+    ConvertSummary s = ConversionJob.run(sc,
+        shards(ConvertOptions.of(input.toString(), out.toString(), QuantMode.NF4_DQ), maxShardBytes), log::add);
     assertEquals(21, s.tensors());
     OutputTrees.assertIdentical(local, fs, out);
-    // HDFS shows a file while it is written: shards go through the staging area and an (atomic) rename
+    UploadLog.of(log).assertSeveralPartsPerShard(s.shards());
+    assertEquals(List.of("nf4-dq-" + maxShardBytes), OutputTrees.names(fs, out.getParent()).stream()
+        .filter(n -> n.startsWith(out.getName())).toList(), "no directory of parts beside the output");
+    assertEquals(maxShardBytes == 0, s.shards() == 1, "shards: " + s.shards());
+    // HDFS shows a file while it is written: its parts are joined and renamed by Hadoop's uploader
     assertFalse(WholeFiles.writesAppearWhole(fs, out));
+  }
+
+  private static ConvertOptions shards(ConvertOptions o, long maxShardBytes) {
+    return maxShardBytes == 0 ? o : o.withMaxShardBytes(maxShardBytes);
   }
 
   @Test

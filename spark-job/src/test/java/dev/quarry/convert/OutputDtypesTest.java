@@ -11,7 +11,7 @@ import dev.quarry.dequantize.DequantizeJob;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.manifest.ManifestFile;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.QuantStorage;
+import dev.quarry.bnb.QuantStorage;
 import dev.quarry.safetensors.CheckpointException;
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.TensorSpec;

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A conversion into HDFS (MiniDFSCluster, loopback) whose driver JVM is killed once three shards are
- * streamed, renamed into place and recorded complete: the rerun keeps those three and gives the bytes
- * of a local run.
+ * A conversion into HDFS (MiniDFSCluster, loopback) whose driver JVM is killed while its parts are
+ * uploaded: no shard is at its final name before the driver completes the uploads, so nothing is
+ * recorded complete, the rerun keeps nothing, and it gives the bytes of a local run.
  */
 class ResumeHdfsIT {
   @TempDir
@@ -41,8 +41,8 @@ class ResumeHdfsIT {
   }
 
   @Test
-  void aRerunIntoHdfsKeepsTheShardsTheKilledRunCompleted() throws Exception {
-    InterruptedConversion.assertRerunKeepsTheRecordedShards(dir, List.of(), hdfs.getFileSystem(),
+  void aRerunIntoHdfsAfterAKillMidUploadGivesTheSameBytes() throws Exception {
+    InterruptedConversion.assertRerunAfterAKillMidUploadGivesTheSameBytes(dir, List.of(), hdfs.getFileSystem(),
         new Path(hdfs.getURI() + "/out/nf4-dq"));
   }
 }

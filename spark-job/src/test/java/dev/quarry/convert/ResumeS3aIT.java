@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A conversion into S3 (S3Proxy on loopback) whose driver JVM is killed once three shards are
- * uploaded to their final names and recorded complete: the rerun keeps those three and gives the
- * bytes of a local run. The settings reach both runs as {@code spark.hadoop.*} system properties,
+ * A conversion into S3 (S3Proxy on loopback) whose driver JVM is killed while its parts are uploaded:
+ * no object exists before the driver completes the uploads, so nothing is recorded complete, the rerun
+ * keeps nothing, and it gives the bytes of a local run. The settings reach both runs as {@code spark.hadoop.*} system properties,
  * as spark-submit passes them.
  */
 class ResumeS3aIT {
@@ -47,12 +47,12 @@ class ResumeS3aIT {
   }
 
   @Test
-  void aRerunIntoS3KeepsTheShardsTheKilledRunCompleted() throws Exception {
+  void aRerunIntoS3AfterAKillMidUploadGivesTheSameBytes() throws Exception {
     Configuration conf = new Configuration();
     s3.hadoopProperties(s3.secret()).forEach(conf::set);
     List<String> jvmArgs = new ArrayList<>();
     properties.forEach((k, v) -> jvmArgs.add("-D" + k + "=" + v));
     Path output = new Path("s3a://" + BUCKET + "/out/nf4-dq");
-    InterruptedConversion.assertRerunKeepsTheRecordedShards(dir, jvmArgs, FileSystems.forPath(output, conf), output);
+    InterruptedConversion.assertRerunAfterAKillMidUploadGivesTheSameBytes(dir, jvmArgs, FileSystems.forPath(output, conf), output);
   }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.convert.ConversionJob;
 import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.OutputStore;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.IndependentNf4;
 import dev.quarry.testing.LocalFiles;
@@ -174,26 +175,29 @@ class ManifestTest {
   }
 
   @Test
-  void metadataHoldsVersionSettingsAndTheInputFingerprint() throws IOException, NoSuchAlgorithmException {
-    Manifest m = read(converted("fp4-dq"));
-    assertTrue(m.quarryVersion().matches("\\d+\\.\\d+\\.\\d+.*"), m.quarryVersion());
-    assertEquals(input.toString(), m.input());
+  void metadataHoldsTheConversionRecord() throws IOException, NoSuchAlgorithmException {
+    Path out = converted("fp4-dq");
+    Manifest m = read(out);
+    ConversionIdentity c = m.conversion();
+    assertTrue(c.quarry().matches("\\d+\\.\\d+\\.\\d+.*"), c.quarry());
+    assertEquals(LocalFiles.fs().makeQualified(new org.apache.hadoop.fs.Path(input.toString())).toString(), c.input());
     assertEquals(new ConversionSettings("fp4-dq", 64, false, List.of(), List.of(), ConvertOptions.DEFAULT_MAX_SHARD_BYTES,
         "uint8", null, false),
         m.settings());
     List<Path> shards = ModelTensors.shards(input);
-    assertEquals(5, m.fingerprint().shards().size());
+    assertEquals(5, c.shards().size());
     for (int i = 0; i < shards.size(); i++) {
-      InputFingerprint.Shard s = m.fingerprint().shards().get(i);
+      ConversionIdentity.InputFile s = c.shards().get(i);
       byte[] file = Files.readAllBytes(shards.get(i));
       long headerLength = ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
       byte[] header = java.util.Arrays.copyOf(file, (int) (8 + headerLength));
       assertEquals(shards.get(i).getFileName().toString(), s.name());
-      assertEquals(file.length, s.size());
+      assertEquals(file.length, s.length());
       assertEquals(Files.getLastModifiedTime(shards.get(i)).toMillis(), s.modified());
-      assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(header)), s.headerSha256());
+      assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(header)), s.sha256());
     }
-    assertNotNull(m.fingerprint().configSha256());
+    assertTrue(c.hasConfig());
+    assertEquals(Files.readString(out.resolve(OutputStore.SUCCESS)), c.json(), "the same record as _SUCCESS");
   }
 
   /** The error sums merge exactly, so the whole manifest is the same bytes however the work was cut. */
@@ -213,8 +217,8 @@ class ManifestTest {
         + "t = pa.ipc.open_file(sys.argv[1]).read_all()\n"
         + "md = {k.decode(): v.decode() for k, v in t.schema.metadata.items()}\n"
         + "print(t.num_rows, ','.join(t.column_names), sum(t['byte_size'].to_pylist()),\n"
-        + "      json.loads(md['quarry.settings'])['max_shard_bytes'], t['crc32c'].type, t['shape'][0].as_py(),\n"
-        + "      json.loads(md['quarry.input_fingerprint'])['shards'][0]['header_sha256'])\n";
+        + "      json.loads(md['quarry.conversion'])['settings']['max_shard_bytes'], t['crc32c'].type, t['shape'][0].as_py(),\n"
+        + "      json.loads(md['quarry.conversion'])['shards'][0]['sha256'])\n";
     Process p;
     try {
       p = new ProcessBuilder("python3", "-c", script, out.resolve(Manifest.FILE_NAME).toString())
@@ -231,7 +235,7 @@ class ManifestTest {
     long bytes = m.rows().stream().mapToLong(ManifestRow::byteSize).sum();
     assertEquals(m.rows().size() + " name,file,source,action,mode,blocksize,dtype,shape,byte_size,crc32c,"
         + "max_abs_error,rmse,sqnr_db " + bytes + " " + m.settings().maxShardBytes() + " uint32 " + m.rows().get(0).shape()
-        + " " + m.fingerprint().shards().get(0).headerSha256(), printed);
+        + " " + m.conversion().shards().get(0).sha256(), printed);
   }
 
   private static ManifestRow row(Manifest m, String name) {

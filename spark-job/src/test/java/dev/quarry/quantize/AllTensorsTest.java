@@ -74,7 +74,7 @@ class AllTensorsTest {
     Path in = dir.resolve("in.safetensors");
     Path out = dir.resolve("out.safetensors");
     TestCheckpoints.write(in, tensors);
-    new SafetensorsQuantizer(Kernels.get(), options)
+    new SafetensorsQuantizer(options)
         .quantize(LocalFiles.fs(), LocalFiles.hadoopPath(in), LocalFiles.fs(), LocalFiles.hadoopPath(out));
     return out;
   }

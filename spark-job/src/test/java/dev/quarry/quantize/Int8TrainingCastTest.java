@@ -1,6 +1,5 @@
 package dev.quarry.quantize;
 
-import dev.quarry.kernels.Kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -24,7 +23,7 @@ class Int8TrainingCastTest {
   @Test
   void linearWeightsBecomeFloat16AndTheRestIsCopied() throws IOException {
     SafetensorsQuantizer quantizer =
-        new SafetensorsQuantizer(Kernels.get(), QuantizeOptions.of(QuantMode.INT8_TRAINING));
+        new SafetensorsQuantizer(QuantizeOptions.of(QuantMode.INT8_TRAINING));
     int cast = 0;
     for (int shard = 1; shard <= 5; shard++) {
       Path in = ReferenceData.tinyLlamaShard(shard);

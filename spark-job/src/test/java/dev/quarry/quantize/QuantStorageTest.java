@@ -1,6 +1,6 @@
 package dev.quarry.quantize;
 
-import dev.quarry.kernels.Kernels;
+import dev.quarry.bnb.QuantStorage;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ReferenceComparison;
 import dev.quarry.testing.ReferenceData;
@@ -24,7 +24,7 @@ class QuantStorageTest {
   void quantizeStoresTheCodesAsTransformersDoes() throws IOException {
     QuantizeOptions options = new QuantizeOptions(QuantMode.NF4, QuantizeOptions.DEFAULT_BLOCKSIZE, false, false,
         QuantStorage.FLOAT16);
-    SafetensorsQuantizer quantizer = new SafetensorsQuantizer(Kernels.get(), options);
+    SafetensorsQuantizer quantizer = new SafetensorsQuantizer(options);
     List<Path> outputs = new ArrayList<>();
     for (int shard = 1; shard <= 5; shard++) {
       String name = "model-0000" + shard + "-of-00005.safetensors";

@@ -1,6 +1,5 @@
 package dev.quarry.quantize;
 
-import dev.quarry.kernels.Kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.quarry.testing.LocalFiles;
@@ -66,7 +65,7 @@ class ReferenceQuantizationTest {
   }
 
   private List<Path> quantizeShards(QuantMode mode) throws IOException {
-    SafetensorsQuantizer quantizer = new SafetensorsQuantizer(Kernels.get(), QuantizeOptions.of(mode));
+    SafetensorsQuantizer quantizer = new SafetensorsQuantizer(QuantizeOptions.of(mode));
     List<Path> outputs = new ArrayList<>();
     for (int shard = 1; shard <= 5; shard++) {
       Path out = dir.resolve(mode.cliName() + "-" + shard + ".safetensors");

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.manifest.ConversionIdentity;
 import dev.quarry.manifest.ConversionSettings;
-import dev.quarry.manifest.InputFingerprint;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestRow;
 import dev.quarry.manifest.TensorError;
@@ -34,8 +34,9 @@ class HtmlReportTest {
   }
 
   private static Manifest manifest() {
-    return new Manifest("test", "in", new InputFingerprint(List.of(new InputFingerprint.Shard("model.safetensors", 4096, 0,
-        "00")), null), new ConversionSettings("nf4", 64, false, List.of("down_proj"), List.of(), 1L << 30, "uint8", null, false), List.of(
+    return new Manifest(new ConversionIdentity("test", "in",
+        new ConversionSettings("nf4", 64, false, List.of("down_proj"), List.of(), 1L << 30, "uint8", null, false),
+        List.of(new ConversionIdentity.InputFile("model.safetensors", 4096, 0, "00")), List.of()), List.of(
         new ManifestRow("model.layers.0.mlp.up_proj.weight", "model.safetensors", "model.layers.0.mlp.up_proj.weight",
             "quantize", "nf4", 64, "U8", List.of(512L, 1L), 512, 0, new TensorError(0.25, 0.01, 21.5)),
         copy("model.layers.0.mlp.down_proj.weight", List.of(32L, 32L)),

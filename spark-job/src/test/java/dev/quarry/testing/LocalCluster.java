@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -25,6 +26,12 @@ public final class LocalCluster {
   private LocalCluster() {}
 
   public static JavaSparkContext start(String name, int executors, Path scratch) throws IOException {
+    return start(name, executors, scratch, Map.of());
+  }
+
+  /** With extra Spark properties (e.g. the {@code spark.hadoop.*} settings of an s3a:// output). */
+  public static JavaSparkContext start(String name, int executors, Path scratch, Map<String, String> properties)
+      throws IOException {
     // the Workers, and so the executors they launch, bind to SPARK_LOCAL_IP and advertise SPARK_LOCAL_HOSTNAME,
     // else the machine's first external interface or its name; environment variables, so the pom sets them
     for (String variable : List.of("SPARK_LOCAL_IP", "SPARK_LOCAL_HOSTNAME")) {
@@ -40,14 +47,16 @@ public final class LocalCluster {
     if (System.getProperty("log4j2.configurationFile") != null) {
       javaOptions += " -Dlog4j2.configurationFile=" + System.getProperty("log4j2.configurationFile");
     }
-    return new JavaSparkContext(new SparkConf()
+    SparkConf conf = new SparkConf()
         .setMaster("local-cluster[" + executors + ",1,1024]")
         .setAppName(name)
         .set("spark.ui.enabled", "false")
         .set("spark.driver.host", "127.0.0.1")
         .set("spark.driver.bindAddress", "127.0.0.1")
         .set("spark.executor.memory", "512m")
-        .set("spark.executor.extraJavaOptions", javaOptions));
+        .set("spark.executor.extraJavaOptions", javaOptions);
+    properties.forEach(conf::set);
+    return new JavaSparkContext(conf);
   }
 
   /** Stops the context and clears the testing properties, which other tests in this JVM must not see. */

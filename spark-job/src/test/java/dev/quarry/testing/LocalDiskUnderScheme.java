@@ -3,7 +3,10 @@ package dev.quarry.testing;
 import java.io.IOException;
 import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.MultipartUploaderBuilder;
+import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.impl.FileSystemMultipartUploaderBuilder;
 
 /**
  * The local disk under a test scheme, {@code <scheme>://<authority>/<absolute local path>}, the
@@ -21,6 +24,15 @@ abstract class LocalDiskUnderScheme extends RawLocalFileSystem {
 
   /** Reads the test's settings from the authority. */
   abstract void configure(String authority);
+
+  /**
+   * Multipart uploads as Hadoop makes them on HDFS (part files joined by {@code concat}): with no
+   * positioned writes under a scheme of its own, a conversion writes through them, as on HDFS.
+   */
+  @Override
+  public MultipartUploaderBuilder createMultipartUploader(Path basePath) {
+    return new FileSystemMultipartUploaderBuilder(this, basePath);
+  }
 
   @Override
   public String getScheme() {

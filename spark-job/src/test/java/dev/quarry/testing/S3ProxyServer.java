@@ -89,6 +89,11 @@ public final class S3ProxyServer implements AutoCloseable {
     fail("the S3 server did not answer at " + endpoint + " within " + START_MILLIS / 1000 + " s:\n" + Files.readString(log));
   }
 
+  /** The server's process id: it is a child JVM of the test, beside any executor. */
+  public long pid() {
+    return process.pid();
+  }
+
   public String secret() {
     return secret;
   }

@@ -1,4 +1,4 @@
-package dev.quarry.quantize;
+package dev.quarry.bnb;
 
 import dev.quarry.safetensors.Dtype;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.quarry.quantize;
+package dev.quarry.bnb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
