@@ -57,8 +57,9 @@ public final class ConversionJob {
 
   /**
    * The phases: scan (only where the layout depends on the data: double quantization's offsets,
-   * --allow-non-finite), lay out every output byte, quantize and write each byte once where it
-   * goes, then commit (metadata, manifest, everything forced to disk, {@code _SUCCESS} last).
+   * --allow-non-finite; a rerun scans again, reading only), lay out every output byte, keep the shards
+   * an interrupted run of this conversion completed ({@link KeptShards}), quantize and write each
+   * other byte once where it goes, then commit (metadata, manifest, everything forced to disk, {@code _SUCCESS} last).
    */
   public static ConvertSummary run(JavaSparkContext sc, PreparedConversion c, Consumer<String> log) throws IOException {
     if (c.alreadyDone()) {
@@ -83,7 +84,12 @@ public final class ConversionJob {
       float[] offsets = offsets(plan, scans);
       OutputLayout layout = OutputLayout.of(plan, o, offsets);
       ShardPlacement placement = ShardPlacement.of(layout, store.dir(), plan, offsets, scans::get);
-      List<WrittenPiece> written = WritePass.run(sc, store, placement, plan, o, log);
+      KeptShards kept = KeptShards.find(sc, store, c.identity.json(), placement, log);
+      if (kept.resumed()) {
+        phases.ended("check the interrupted run's shards");
+      }
+      List<WrittenPiece> written = new ArrayList<>(WritePass.run(sc, store, kept.remaining(), plan, o, c.identity.json(), log));
+      written.addAll(kept.pieces());
       phases.ended("quantize and write");
       double quantizeSeconds = (System.nanoTime() - start) / 1e9;
       Map<Piece, Long> pieceCrcs = new HashMap<>();
@@ -210,20 +216,33 @@ public final class ConversionJob {
     try {
       return rdd.collect();
     } catch (Exception e) { // Spark throws its checked SparkException without declaring it
-      for (Throwable c = e; c != null; c = c.getCause()) {
-        if (c instanceof CheckpointException ce) {
-          throw ce;
-        }
-      }
-      for (Throwable c = e; c != null; c = c.getCause()) {
-        if (c instanceof IOException io) {
-          throw io;
-        }
-      }
-      if (e instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IOException(e.getMessage(), e);
+      throw unwrapped(e);
     }
+  }
+
+  /** {@link #collect}, handing each task's elements to {@code eachTask} as the task succeeds ({@link TaskResults}). */
+  static <T> List<T> collectEach(JavaRDD<T> rdd, Consumer<List<T>> eachTask) throws IOException {
+    try {
+      return TaskResults.collect(rdd, eachTask);
+    } catch (Exception e) {
+      throw unwrapped(e);
+    }
+  }
+
+  private static IOException unwrapped(Exception e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof CheckpointException ce) {
+        return ce;
+      }
+    }
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof IOException io) {
+        return io;
+      }
+    }
+    if (e instanceof RuntimeException re) {
+      throw re;
+    }
+    return new IOException(e.getMessage(), e);
   }
 }

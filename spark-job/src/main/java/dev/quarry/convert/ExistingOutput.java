@@ -7,7 +7,8 @@ import java.io.IOException;
  * What is already at the output path decides whether a conversion runs: its own completed output
  * (same {@link ConversionIdentity}) means nothing to do; the completed output of a different
  * conversion, or files that are not quarry's, are refused unless --overwrite, which deletes them
- * (only after the new input has been read and validated). An incomplete quarry output is redone.
+ * (only after the new input has been read and validated). An incomplete quarry output is resumed:
+ * the run keeps the shards an interrupted run of the same conversion completed ({@link KeptShards}).
  */
 final class ExistingOutput {
   private ExistingOutput() {}

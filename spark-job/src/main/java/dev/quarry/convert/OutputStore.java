@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -20,14 +21,15 @@ import org.apache.hadoop.fs.Path;
  * without positioned writes, streamed under {@code _staging} and renamed into place, or on an
  * object store uploaded to their final names: {@link ShardDestination}), then the JSON files and
  * the copied model files follow, everything is forced to disk, and {@code _SUCCESS} (holding the
- * {@link dev.quarry.manifest.ConversionIdentity}) comes last: an output without it is incomplete and is redone from
- * the start by the next run; an output with it is left alone. A failed run removes what it wrote,
+ * {@link dev.quarry.manifest.ConversionIdentity}) comes last: an output without it is incomplete, and
+ * the next run of the same conversion keeps only its shards that completion records vouch for
+ * ({@link KeptShards}); an output with it is left alone. A failed run removes what it wrote,
  * and the directory too when the run created it.
  */
 public final class OutputStore {
   public static final String SUCCESS = "_SUCCESS";
   static final String STAGING = "_staging";
-  /** Far more than any identity; a larger _SUCCESS is not quarry's. */
+  /** Far more than any identity or completion record; a larger _SUCCESS or record is not quarry's. */
   private static final int MAX_SUCCESS_BYTES = 16 << 20;
 
   private final FileSystem fs;
@@ -82,21 +84,58 @@ public final class OutputStore {
   }
 
   /**
-   * Removes what an interrupted run may have left (shards, index, staged attempts): a rerun
-   * converts everything again, into the shards' final names. An empty {@code _staging} marks the
-   * directory as quarry's incomplete output until {@code _SUCCESS} replaces it, so that a rerun after
-   * a kill knows it for its own.
+   * Makes the directory quarry's incomplete output: an empty {@code _staging} marks it so until
+   * {@code _SUCCESS} replaces it, so that a rerun after a kill knows it for its own. Of what an
+   * interrupted run left, the index and the streamed attempts go; its shards and their completion
+   * records ({@link ShardRecord}) stay until {@link KeptShards} has decided which shards this run keeps.
    */
   public void prepare() throws IOException {
     Path staging = new Path(dir, STAGING);
-    fs.delete(staging, true);
     if (!fs.mkdirs(staging)) {
       throw new IOException(dir + ": the output directory cannot be created here; its parent must be a writable "
           + "directory");
     }
+    for (FileStatus f : fs.listStatus(staging)) {
+      if (!f.getPath().getName().endsWith(ShardRecord.SUFFIX)) {
+        fs.delete(f.getPath(), true);
+      }
+    }
+    fs.delete(new Path(dir, ModelReader.INDEX), false);
+  }
+
+  /** Where the completion record of the shard {@code shardName} goes. */
+  Path recordOf(String shardName) {
+    return new Path(new Path(dir, STAGING), shardName + ShardRecord.SUFFIX);
+  }
+
+  /** The bytes of the completion record of the shard {@code shardName}, or null when there is none. */
+  byte[] record(String shardName) throws IOException {
+    Path path = recordOf(shardName);
+    if (!fs.exists(path)) {
+      return null;
+    }
+    if (fs.getFileStatus(path).getLen() > MAX_SUCCESS_BYTES) {
+      return new byte[0]; // not a record quarry wrote
+    }
+    try (InputStream in = fs.open(path)) {
+      return in.readAllBytes();
+    }
+  }
+
+  /**
+   * Deletes every shard file and completion record but those of the shards named in {@code kept}:
+   * what is left of an interrupted run that this run converts again.
+   */
+  void removeShardsBut(Set<String> kept) throws IOException {
     for (FileStatus f : fs.listStatus(dir)) {
       String name = f.getPath().getName();
-      if (name.startsWith("model") && (name.endsWith(".safetensors") || name.equals(ModelReader.INDEX))) {
+      if (name.startsWith("model") && name.endsWith(".safetensors") && !kept.contains(name)) {
+        fs.delete(f.getPath(), false);
+      }
+    }
+    for (FileStatus f : fs.listStatus(new Path(dir, STAGING))) {
+      String name = f.getPath().getName();
+      if (!name.endsWith(ShardRecord.SUFFIX) || !kept.contains(name.substring(0, name.length() - ShardRecord.SUFFIX.length()))) {
         fs.delete(f.getPath(), false);
       }
     }
@@ -156,11 +195,15 @@ public final class OutputStore {
    * Commits the output: forces every file in it to the disk (where the file system holds written
    * data in memory first), writes {@code _SUCCESS} with the identity of its conversion, then forces
    * the directory, so that no crash after this returns can leave a {@code _SUCCESS} over lost data.
+   * {@code _staging} goes last: a kill before {@code _SUCCESS} must leave the marker (and the completion
+   * records) so that the rerun knows the output for its own and resumes it; one after it leaves a
+   * staging area the rerun removes.
    */
   public void finish(String identity) throws IOException {
-    removeStaging();
     for (FileStatus f : fs.listStatus(dir)) {
-      DurableFiles.sync(fs, f.getPath());
+      if (!f.getPath().getName().equals(STAGING)) {
+        DurableFiles.sync(fs, f.getPath());
+      }
     }
     DurableFiles.sync(fs, dir);
     Path success = new Path(dir, SUCCESS);
@@ -169,5 +212,6 @@ public final class OutputStore {
     }
     DurableFiles.sync(fs, success);
     DurableFiles.sync(fs, dir);
+    removeStaging();
   }
 }

@@ -4,9 +4,12 @@ import dev.quarry.kernels.ExactSum;
 import dev.quarry.safetensors.SafetensorsLayout;
 import dev.quarry.safetensors.TensorEntry;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntFunction;
 import org.apache.hadoop.fs.Path;
 
@@ -60,6 +63,38 @@ public record ShardPlacement(List<ShardFile> files, List<WriteUnit> units) {
       units.add(new WriteUnit(b.tensorId(), b, pieces, offsets[b.tensorId()], sum, scan != null));
     }
     units.addAll(copies);
+    // in file order, so that shards complete one after another and a killed run leaves whole shards
+    // a rerun keeps (ShardCompletions), not every shard waiting for its copied tensors at the end
+    Map<String, Integer> fileOrder = new LinkedHashMap<>();
+    files.forEach(f -> fileOrder.put(f.path(), fileOrder.size()));
+    units.sort(Comparator.<WriteUnit>comparingInt(u -> fileOrder.get(u.pieces().get(0).file()))
+        .thenComparingLong(u -> u.pieces().get(0).position()));
     return new ShardPlacement(files, units);
+  }
+
+  /** The computed and copied pieces (not the fixed bytes) of each shard that has any, by shard path, in file order. */
+  Map<String, List<PlacedPiece>> computedPiecesByFile() {
+    Map<String, List<PlacedPiece>> byFile = new HashMap<>();
+    for (WriteUnit u : units) {
+      u.pieces().forEach(p -> byFile.computeIfAbsent(p.file(), f -> new ArrayList<>()).add(p));
+    }
+    byFile.values().forEach(pieces -> pieces.sort(Comparator.comparingLong(PlacedPiece::position)));
+    return byFile;
+  }
+
+  /**
+   * This placement without the shards at {@code kept} (paths): their files, and their pieces from the
+   * units. A block with a section in a kept shard and another elsewhere is still computed, and writes
+   * only the other.
+   */
+  ShardPlacement without(Set<String> kept) {
+    List<WriteUnit> remaining = new ArrayList<>();
+    for (WriteUnit u : units) {
+      List<PlacedPiece> pieces = u.pieces().stream().filter(p -> !kept.contains(p.file())).toList();
+      if (!pieces.isEmpty()) {
+        remaining.add(new WriteUnit(u.tensorId(), u.block(), pieces, u.offset(), u.scannedSum(), u.scanned()));
+      }
+    }
+    return new ShardPlacement(files.stream().filter(f -> !kept.contains(f.path())).toList(), remaining);
   }
 }

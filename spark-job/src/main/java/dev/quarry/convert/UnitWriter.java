@@ -29,8 +29,11 @@ final class UnitWriter {
           written.add(copy(u.pieces().get(0), files));
           continue;
         }
-        PlacedPiece codes = u.pieces().get(0);
-        written.addAll(block(u, files, files.buffer(codes.position(), Math.toIntExact(codes.piece().length()))));
+        PlacedPiece first = u.pieces().get(0);
+        // the buffer lies in its pages as the codes will in the file; codes that are not written (their
+        // shard is kept from an interrupted run: KeptShards) have no position, and any will do
+        long position = first.piece().section() == BlockSection.CODES ? first.position() : 0;
+        written.addAll(block(u, files, files.buffer(position, Math.toIntExact(BlockSection.CODES.bytes(u.block())))));
       }
     }
     return written;
@@ -44,24 +47,28 @@ final class UnitWriter {
    * then waited on.
    */
   private static List<WrittenPiece> block(WriteUnit u, PositionedFiles files, ByteBuffer codes) throws IOException {
-    PlacedPiece placed = u.pieces().get(0);
+    long planned = BlockSection.CODES.bytes(u.block());
     CRC32C crc = new CRC32C();
     BlockOutput.Constants constants = BlockOutput.compute(u, (bytes, length) -> {
       if (length > codes.remaining()) {
         throw new IllegalStateException("block " + u.block().blockId() + " of '" + u.block().tensor()
-            + "' computed more codes than the " + placed.piece().length() + " bytes planned");
+            + "' computed more codes than the " + planned + " bytes planned");
       }
       codes.put(bytes, 0, length);
       crc.update(bytes, 0, length);
     });
-    if (codes.position() != placed.piece().length()) {
+    if (codes.position() != planned) {
       throw new IllegalStateException("block " + u.block().blockId() + " of '" + u.block().tensor() + "' computed "
-          + codes.position() + " bytes of codes, planned " + placed.piece().length());
+          + codes.position() + " bytes of codes, planned " + planned);
     }
-    files.write(placed.file(), placed.position(), codes.flip());
     List<WrittenPiece> written = new ArrayList<>();
-    written.add(WrittenPiece.here(placed.piece(), crc.getValue(), constants.errors()));
-    for (PlacedPiece p : u.pieces().subList(1, u.pieces().size())) {
+    for (PlacedPiece p : u.pieces()) {
+      // no CODES piece when the codes lie in a shard kept from an interrupted run (KeptShards): computed, not written
+      if (p.piece().section() == BlockSection.CODES) {
+        files.write(p.file(), p.position(), codes.flip());
+        written.add(WrittenPiece.here(p.piece(), crc.getValue(), constants.errors()));
+        continue;
+      }
       ByteBuffer bytes = constants.section(p.piece().section());
       CRC32C sectionCrc = new CRC32C();
       sectionCrc.update(bytes.duplicate());

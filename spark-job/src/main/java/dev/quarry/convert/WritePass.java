@@ -27,11 +27,22 @@ import org.apache.spark.api.java.JavaSparkContext;
 final class WritePass {
   private WritePass() {}
 
-  /** What was written of every unit's pieces; logs how many bytes each executor wrote. */
+  /**
+   * What was written of every unit's pieces; logs how many bytes each executor wrote. Each shard
+   * gets its completion record (with {@code identity}) once it is complete at its final name
+   * ({@link ShardCompletions}): in place, as its last piece is written; a multipart upload, when the
+   * driver completes it, at the end of the pass.
+   */
   static List<WrittenPiece> run(JavaSparkContext sc, OutputStore store, ShardPlacement placement, ConversionPlan plan,
-      ConvertOptions o, Consumer<String> log) throws IOException {
-    List<WrittenPiece> written = PositionedFiles.supports(store.fs()) ? positioned(sc, placement, plan, o, log)
-        : multipart(sc, store, placement, plan, log);
+      ConvertOptions o, String identity, Consumer<String> log) throws IOException {
+    if (placement.files().isEmpty()) {
+      return List.of(); // every shard kept from an interrupted run
+    }
+    List<WrittenPiece> written;
+    try (ShardCompletions completions = new ShardCompletions(store, identity, placement)) {
+      written = PositionedFiles.supports(store.fs()) ? positioned(sc, placement, plan, o, completions, log)
+          : multipart(sc, store, placement, plan, completions, log);
+    }
     Map<String, Long> byExecutor = new TreeMap<>();
     written.forEach(w -> byExecutor.merge(w.executor(), w.piece().length(), Long::sum));
     log.accept("bytes written by executor: " + byExecutor.entrySet().stream()
@@ -40,7 +51,7 @@ final class WritePass {
   }
 
   private static List<WrittenPiece> positioned(JavaSparkContext sc, ShardPlacement placement, ConversionPlan plan,
-      ConvertOptions o, Consumer<String> log) throws IOException {
+      ConvertOptions o, ShardCompletions completions, Consumer<String> log) throws IOException {
     try (PositionedFiles files = new PositionedFiles()) {
       for (ShardFile f : placement.files()) {
         PositionedFiles.create(f.path(), f.length());
@@ -49,6 +60,7 @@ final class WritePass {
         }
       }
     }
+    completions.createdFiles();
     List<WriteUnit> units = placement.units();
     long bytes = units.stream().mapToLong(WriteUnit::inputBytes).sum();
     int partitions = o.partitions() > 0 ? o.partitions() : PassPartitions.of(units.size(), bytes, sc.defaultParallelism());
@@ -58,13 +70,13 @@ final class WritePass {
     try (BackgroundSync sync = BackgroundSync.start(placement.files().stream().map(ShardFile::path).toList());
         ProgressReporter progress = new ProgressReporter(sc, "quantize and write", plan.tensors().size(), units,
             partitions, log, ConversionJob.PROGRESS_MILLIS)) {
-      return ConversionJob.collect(LocalizedTasks.rdd(sc, units, partitions,
+      return ConversionJob.collectEach(LocalizedTasks.rdd(sc, units, partitions,
               u -> u.block() == null ? Map.of() : locality.bytesByHost(u.block()))
           .mapPartitions(it -> {
             List<WriteUnit> mine = new ArrayList<>();
             it.forEachRemaining(mine::add);
             return UnitWriter.writeAll(mine).iterator();
-          }));
+          }), completions::accept);
     }
   }
 
@@ -75,7 +87,7 @@ final class WritePass {
    * so that none puts a part after the abort).
    */
   private static List<WrittenPiece> multipart(JavaSparkContext sc, OutputStore store, ShardPlacement placement,
-      ConversionPlan plan, Consumer<String> log) throws IOException {
+      ConversionPlan plan, ShardCompletions completions, Consumer<String> log) throws IOException {
     long partBytes = ShardParts.partBytes(store.fs(), store.dir());
     InputLocality locality = InputLocality.of(plan.blocks());
     try (ShardUploads uploads = ShardUploads.start(store.fs(), store.dir(), placement.files())) {
@@ -96,7 +108,9 @@ final class WritePass {
       }
       log.accept("parts put by executor: " + PartsPut.byExecutor(put));
       uploads.complete(put, partsPerShard);
-      return PieceRanges.compose(put);
+      List<WrittenPiece> written = PieceRanges.compose(put);
+      completions.accept(written); // only now is any shard at its final name: a kill before leaves nothing to keep
+      return written;
     }
   }
 

@@ -74,9 +74,9 @@ class DriverKillTest {
   }
 
   /**
-   * Killed while the quantize-and-write pass writes the shard in place: the rerun removes the
-   * partial shard, converts again from the start (a rerun keeps nothing of a killed run), and its
-   * output is byte-identical to an undisturbed run's.
+   * Killed while the quantize-and-write pass writes the shard in place: the shard is not complete,
+   * so it has no completion record; the rerun removes it, converts it again, and its output is
+   * byte-identical to an undisturbed run's ({@link ResumeAfterDriverKillTest}: shards completed before the kill are kept).
    */
   @Test
   void rerunAfterTheDriverIsKilledMidWriteGivesTheSameBytes() throws Exception {

@@ -12,9 +12,15 @@ public final class ChildJvm {
 
   /** Starts {@code mainClass} with {@code args}; stdout and stderr go to {@code log}. */
   public static Process start(Path log, String mainClass, String... args) throws IOException {
+    return start(log, List.of(), mainClass, args);
+  }
+
+  /** {@link #start(Path, String, String...)} with {@code jvmArgs} (e.g. system properties) before the main class. */
+  public static Process start(Path log, List<String> jvmArgs, String mainClass, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElseThrow());
     command.addAll(moduleFlags());
+    command.addAll(jvmArgs);
     String log4j = System.getProperty("log4j2.configurationFile");
     if (log4j != null) {
       command.add("-Dlog4j2.configurationFile=" + log4j);

@@ -1,0 +1,48 @@
+package dev.quarry.convert;
+
+import dev.quarry.testing.InterruptedConversion;
+import java.io.IOException;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A conversion into HDFS (MiniDFSCluster, loopback) whose driver JVM is killed while its parts are
+ * uploaded: no shard is at its final name before the driver completes the uploads, so nothing is
+ * recorded complete, the rerun keeps nothing, and it gives the bytes of a local run.
+ */
+class ResumeHdfsIT {
+  @TempDir
+  static java.nio.file.Path dir;
+
+  private static MiniDFSCluster hdfs;
+
+  @BeforeAll
+  static void start() throws IOException {
+    Configuration conf = new Configuration();
+    for (String address : List.of("dfs.namenode.http-address", "dfs.datanode.address", "dfs.datanode.http.address",
+        "dfs.datanode.ipc.address")) {
+      conf.set(address, "127.0.0.1:0");
+    }
+    hdfs = new MiniDFSCluster.Builder(conf, dir.resolve("hdfs").toFile()).numDataNodes(1).build();
+    hdfs.waitActive();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (hdfs != null) {
+      hdfs.shutdown();
+    }
+  }
+
+  @Test
+  void aRerunIntoHdfsAfterAKillMidUploadGivesTheSameBytes() throws Exception {
+    InterruptedConversion.assertRerunAfterAKillMidUploadGivesTheSameBytes(dir, List.of(), hdfs.getFileSystem(),
+        new Path(hdfs.getURI() + "/out/nf4-dq"));
+  }
+}
