@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.fs.WholeFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -85,7 +86,11 @@ final class ShardUploads implements AutoCloseable {
       if (handles.size() != partsPerShard.get(shard)) {
         throw new IllegalStateException(shard + ": " + handles.size() + " parts came back of " + partsPerShard.get(shard));
       }
-      FutureIO.awaitFuture(uploader.complete(open.get(shard), new Path(shard), handles));
+      try {
+        FutureIO.awaitFuture(uploader.complete(open.get(shard), new Path(shard), handles));
+      } catch (IOException e) {
+        throw NamedOutputStream.named(new Path(shard), e);
+      }
       open.remove(shard);
     }
   }

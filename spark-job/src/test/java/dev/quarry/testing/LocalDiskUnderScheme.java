@@ -3,8 +3,11 @@ package dev.quarry.testing;
 import java.io.IOException;
 import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.MultipartUploaderBuilder;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.PathHandle;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.impl.FileSystemMultipartUploaderBuilder;
 
@@ -32,6 +35,15 @@ abstract class LocalDiskUnderScheme extends RawLocalFileSystem {
   @Override
   public MultipartUploaderBuilder createMultipartUploader(Path basePath) {
     return new FileSystemMultipartUploaderBuilder(this, basePath);
+  }
+
+  /** The uploader's completion asks for a handle to the file, which Hadoop makes only of {@code file:} paths. */
+  @Override
+  protected PathHandle createPathHandle(FileStatus stat, Options.HandleOpt... opts) {
+    FileStatus local = new FileStatus(stat.getLen(), stat.isDirectory(), stat.getReplication(), stat.getBlockSize(),
+        stat.getModificationTime(), stat.getPath());
+    local.setPath(new Path("file", null, stat.getPath().toUri().getPath()));
+    return super.createPathHandle(local, opts);
   }
 
   @Override
