@@ -9,7 +9,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +60,14 @@ public final class PositionedFiles implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+
+  /**
+   * Areas given back by closed instances, for the next task of this JVM (at most
+   * {@link #FREE_AREAS_KEPT}): a fresh area is memory the kernel must fault in and zero, and with
+   * two fresh areas per task that took about 4% of the nf4-dq pass's CPU (perf, docs/performance.md).
+   */
+  private static final Deque<ByteBuffer> FREE_AREAS = new ArrayDeque<>();
+  private static final int FREE_AREAS_KEPT = 2 * Runtime.getRuntime().availableProcessors() + 2;
 
   private final Map<String, FileChannel> open = new LinkedHashMap<>();
   /** Each file's direct channel, or absent when its file system takes no direct I/O. */
@@ -108,8 +119,7 @@ public final class PositionedFiles implements AutoCloseable {
       awaitInFlight();
     }
     if (pages[which] == null || pages[which].capacity() < lead + length) {
-      int capacity = (lead + length + PAGE - 1) / PAGE * PAGE;
-      pages[which] = ByteBuffer.allocateDirect(capacity + PAGE).alignedSlice(PAGE);
+      pages[which] = area((lead + length + PAGE - 1) / PAGE * PAGE);
     }
     handedOut = pages[which].clear().position(lead).limit(lead + length).slice();
     handedOutPages = which;
@@ -151,6 +161,36 @@ public final class PositionedFiles implements AutoCloseable {
     } catch (IOException e) {
       throw NamedOutputStream.named(new Path(path), e);
     }
+  }
+
+  /** An area of direct memory aligned to {@link #PAGE} of at least {@code capacity} bytes: a free one, else a new one. */
+  private static ByteBuffer area(int capacity) {
+    synchronized (FREE_AREAS) {
+      for (Iterator<ByteBuffer> it = FREE_AREAS.iterator(); it.hasNext(); ) {
+        ByteBuffer free = it.next();
+        if (free.capacity() >= capacity) {
+          it.remove();
+          return free;
+        }
+      }
+    }
+    return ByteBuffer.allocateDirect(capacity + PAGE).alignedSlice(PAGE);
+  }
+
+  /** Gives this instance's areas back (none is in flight), the oldest free ones dropped beyond the cap. */
+  private void giveBackAreas() {
+    synchronized (FREE_AREAS) {
+      for (int i = 0; i < pages.length; i++) {
+        if (pages[i] != null) {
+          FREE_AREAS.addFirst(pages[i]);
+          pages[i] = null;
+        }
+      }
+      while (FREE_AREAS.size() > FREE_AREAS_KEPT) {
+        FREE_AREAS.removeLast();
+      }
+    }
+    handedOut = null;
   }
 
   /** Waits for the direct write in flight, if any, and fails as it failed. */
@@ -219,6 +259,9 @@ public final class PositionedFiles implements AutoCloseable {
       awaitInFlight();
     } catch (IOException e) {
       failed = e;
+    }
+    if (failed == null) { // an interrupted wait may leave the write running: its area is not given back
+      giveBackAreas();
     }
     List<Map.Entry<String, FileChannel>> channels = new ArrayList<>(open.entrySet());
     direct.forEach((path, channel) -> channel.ifPresent(c -> channels.add(Map.entry(path, c))));
