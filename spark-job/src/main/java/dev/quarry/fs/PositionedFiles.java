@@ -64,7 +64,7 @@ public final class PositionedFiles implements AutoCloseable {
   /**
    * Areas given back by closed instances, for the next task of this JVM (at most
    * {@link #FREE_AREAS_KEPT}): a fresh area is memory the kernel must fault in and zero, and with
-   * two fresh areas per task that took about 4% of the nf4-dq pass's CPU (perf, docs/performance.md).
+   * two fresh areas per task that took about 2% of the nf4-dq pass's CPU (perf, docs/performance.md).
    */
   private static final Deque<ByteBuffer> FREE_AREAS = new ArrayDeque<>();
   private static final int FREE_AREAS_KEPT = 2 * Runtime.getRuntime().availableProcessors() + 2;
