@@ -23,7 +23,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,19 +43,13 @@ class S3aExecutorKillIT {
   @TempDir
   static java.nio.file.Path dir;
 
+  @AutoClose
   private static S3ProxyServer s3;
 
   @BeforeAll
   static void start() throws Exception {
     s3 = S3ProxyServer.start(dir);
     s3.createBucket(BUCKET);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (s3 != null) {
-      s3.close();
-    }
   }
 
   @Test
