@@ -5,88 +5,144 @@ import dev.quarry.fs.PositionedFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32C;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
 
 /**
  * The quantize-and-write pass on an executor, for outputs that take positioned writes
- * ({@link PositionedFiles}): each unit's bytes are computed once and written once, straight to their
- * final places in the shards the driver created, with the CRC32C of each piece for the manifest.
+ * ({@link PositionedFiles}): each read unit's input is read once, its bytes for every mode computed
+ * once and written once, straight to their final places in the shards the driver created, with the
+ * CRC32C of each piece for the manifest. A mode whose kernels refuse a block, or whose output
+ * refuses a write, is reported failed ({@link WriteOutcome}) and gets nothing more from the task;
+ * the other modes go on.
  */
 final class UnitWriter {
   private static final int COPY_BUFFER_BYTES = 4 << 20;
 
   private UnitWriter() {}
 
-  /** Writes every unit of a partition. */
-  static List<WrittenPiece> writeAll(Iterable<WriteUnit> units) throws IOException {
-    List<WrittenPiece> written = new ArrayList<>();
-    ByteBuffer codes = null;
+  /** Writes every read unit of a partition. */
+  static List<WriteOutcome> writeAll(Iterable<ReadUnit> reads) throws IOException {
+    List<WriteOutcome> outcomes = new ArrayList<>();
+    Map<Integer, ByteBuffer> codesByOutput = new HashMap<>();
     try (PositionedFiles files = new PositionedFiles()) {
-      for (WriteUnit u : units) {
-        if (u.block() == null) {
-          written.add(copy(u.pieces().get(0), files));
+      for (ReadUnit r : reads) {
+        if (r.copies()) {
+          outcomes.addAll(copy(r, files));
           continue;
         }
-        int length = Math.toIntExact(u.pieces().get(0).piece().length());
-        if (codes == null || codes.capacity() < length) {
-          codes = ByteBuffer.allocateDirect(length);
+        List<ByteBuffer> codes = new ArrayList<>();
+        for (int i = 0; i < r.units().size(); i++) {
+          int length = Math.toIntExact(r.units().get(i).pieces().get(0).piece().length());
+          ByteBuffer c = codesByOutput.get(r.outputs().get(i));
+          if (c == null || c.capacity() < length) {
+            c = ByteBuffer.allocateDirect(length);
+            codesByOutput.put(r.outputs().get(i), c);
+          }
+          codes.add(c.clear());
         }
-        written.addAll(block(u, files, codes.clear()));
+        outcomes.addAll(block(r, files, codes));
       }
     }
-    return written;
+    return outcomes;
   }
 
   /**
-   * The block's codes are gathered in {@code codes} (direct, as long as a block's codes: bounded by
-   * the block size) and written with one call: written chunk by chunk from the heap, each write paid
-   * for a copy into a temporary direct buffer and the file's lock, which two task threads writing
-   * one shard then waited on.
+   * Each mode's codes of the block are gathered in its buffer of {@code codes} (direct, as long as a
+   * block's codes: bounded by the block size) and written with one call: written chunk by chunk from
+   * the heap, each write paid for a copy into a temporary direct buffer and the file's lock, which two
+   * task threads writing one shard then waited on.
    */
-  private static List<WrittenPiece> block(WriteUnit u, PositionedFiles files, ByteBuffer codes) throws IOException {
-    PlacedPiece placed = u.pieces().get(0);
-    CRC32C crc = new CRC32C();
-    BlockOutput.Constants constants = BlockOutput.compute(u, (bytes, length) -> {
-      if (length > codes.remaining()) {
-        throw new IllegalStateException("block " + u.block().blockId() + " of '" + u.block().tensor()
-            + "' computed more codes than the " + placed.piece().length() + " bytes planned");
+  private static List<WriteOutcome> block(ReadUnit r, PositionedFiles files, List<ByteBuffer> codes) throws IOException {
+    List<CRC32C> crcs = new ArrayList<>();
+    List<BlockKernels.Sink> sinks = new ArrayList<>();
+    for (int i = 0; i < r.units().size(); i++) {
+      WriteUnit u = r.units().get(i);
+      ByteBuffer into = codes.get(i);
+      CRC32C crc = new CRC32C();
+      crcs.add(crc);
+      sinks.add((bytes, length) -> {
+        if (length > into.remaining()) {
+          throw new IllegalStateException("block " + u.block().blockId() + " of '" + u.block().tensor()
+              + "' computed more codes than the " + u.pieces().get(0).piece().length() + " bytes planned");
+        }
+        into.put(bytes, 0, length);
+        crc.update(bytes, 0, length);
+      });
+    }
+    List<BlockOutput.Outcome> computed = BlockOutput.computeAll(r.units(), sinks);
+    List<WriteOutcome> outcomes = new ArrayList<>();
+    for (int i = 0; i < r.units().size(); i++) {
+      int output = r.outputs().get(i);
+      if (computed.get(i).failure() != null) {
+        outcomes.add(WriteOutcome.failed(output, computed.get(i).failure()));
+        continue;
       }
-      codes.put(bytes, 0, length);
-      crc.update(bytes, 0, length);
-    });
+      try {
+        outcomes.addAll(write(output, r.units().get(i), computed.get(i).constants(), codes.get(i), crcs.get(i), files));
+      } catch (IOException e) {
+        outcomes.add(WriteOutcome.failed(output, e));
+      }
+    }
+    return outcomes;
+  }
+
+  /** One mode's sections of a computed block, each at its place. */
+  private static List<WriteOutcome> write(int output, WriteUnit u, BlockOutput.Constants constants, ByteBuffer codes,
+      CRC32C codesCrc, PositionedFiles files) throws IOException {
+    PlacedPiece placed = u.pieces().get(0);
     if (codes.position() != placed.piece().length()) {
       throw new IllegalStateException("block " + u.block().blockId() + " of '" + u.block().tensor() + "' computed "
           + codes.position() + " bytes of codes, planned " + placed.piece().length());
     }
     files.write(placed.file(), placed.position(), codes.flip());
-    List<WrittenPiece> written = new ArrayList<>();
-    written.add(WrittenPiece.here(placed.piece(), crc.getValue(), constants.errors()));
+    List<WriteOutcome> written = new ArrayList<>();
+    written.add(WriteOutcome.written(output, WrittenPiece.here(placed.piece(), codesCrc.getValue(), constants.errors())));
     for (PlacedPiece p : u.pieces().subList(1, u.pieces().size())) {
       ByteBuffer bytes = constants.section(p.piece().section());
       CRC32C sectionCrc = new CRC32C();
       sectionCrc.update(bytes.duplicate());
       files.write(p.file(), p.position(), bytes);
-      written.add(WrittenPiece.here(p.piece(), sectionCrc.getValue(), null));
+      written.add(WriteOutcome.written(output, WrittenPiece.here(p.piece(), sectionCrc.getValue(), null)));
     }
     return written;
   }
 
-  private static WrittenPiece copy(PlacedPiece p, PositionedFiles files) throws IOException {
-    Path input = new Path(p.piece().path());
-    byte[] buffer = new byte[(int) Math.min(COPY_BUFFER_BYTES, p.piece().length())];
+  /** A copied tensor's input range, read once and written to the output of every mode that copies it. */
+  private static List<WriteOutcome> copy(ReadUnit r, PositionedFiles files) throws IOException {
+    Piece source = r.units().get(0).pieces().get(0).piece();
+    Path input = new Path(source.path());
+    byte[] buffer = new byte[(int) Math.min(COPY_BUFFER_BYTES, source.length())];
     CRC32C crc = new CRC32C();
+    IOException[] failures = new IOException[r.units().size()];
     try (FSDataInputStream in = FileSystems.forPath(input).open(input)) {
-      for (long done = 0; done < p.piece().length(); ) {
-        int n = (int) Math.min(buffer.length, p.piece().length() - done);
-        in.readFully(p.piece().offset() + done, buffer, 0, n);
+      for (long done = 0; done < source.length(); ) {
+        int n = (int) Math.min(buffer.length, source.length() - done);
+        in.readFully(source.offset() + done, buffer, 0, n);
         crc.update(buffer, 0, n);
-        files.write(p.file(), p.position() + done, ByteBuffer.wrap(buffer, 0, n));
+        for (int i = 0; i < failures.length; i++) {
+          PlacedPiece p = r.units().get(i).pieces().get(0);
+          try {
+            if (failures[i] == null) {
+              files.write(p.file(), p.position() + done, ByteBuffer.wrap(buffer, 0, n));
+            }
+          } catch (IOException e) {
+            failures[i] = e;
+          }
+        }
         done += n;
       }
     }
-    return WrittenPiece.here(p.piece(), crc.getValue(), null);
+    List<WriteOutcome> outcomes = new ArrayList<>();
+    for (int i = 0; i < failures.length; i++) {
+      int output = r.outputs().get(i);
+      outcomes.add(failures[i] != null ? WriteOutcome.failed(output, failures[i])
+          : WriteOutcome.written(output, WrittenPiece.here(r.units().get(i).pieces().get(0).piece(), crc.getValue(), null)));
+    }
+    return outcomes;
   }
 }
