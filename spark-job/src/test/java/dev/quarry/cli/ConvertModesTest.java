@@ -75,6 +75,33 @@ class ConvertModesTest {
     assertFalse(Files.exists(dir.resolve("out").resolve("int8-training")));
   }
 
+  /**
+   * A NaN is the input's fault: without --allow-non-finite every mode fails on it; with it, the one
+   * scan of the run keeps the weight unquantized in every mode, as each mode's own run does.
+   */
+  @Test
+  void aNanFailsEveryModeOrIsKeptInEvery() throws IOException {
+    Path model = dir.resolve("model");
+    Files.createDirectories(model);
+    Files.writeString(model.resolve("config.json"), SmallModels.CONFIG);
+    List<TestCheckpoints.Tensor> tensors = new ArrayList<>(SmallModels.layer(0, Float.NaN));
+    tensors.addAll(SmallModels.layer(1, 0.5f));
+    TestCheckpoints.write(model.resolve("model.safetensors"), tensors);
+    assertEquals(Quarry.EXIT_ERROR, convert(model, "fp4-dq,int8", dir.resolve("failed")), cli.err());
+    assertEquals(2, cli.err().lines().filter(l -> l.contains("NaN at element 5")).count(), cli.err());
+    assertFalse(Files.exists(dir.resolve("failed").resolve("fp4-dq")));
+    Path out = dir.resolve("out");
+    assertEquals(0, cli.run("convert", "--input", model.toString(), "--output", out.toString(), "--mode", "fp4-dq,int8",
+        "--master", "local[2]", "--allow-non-finite"), cli.err());
+    for (String mode : List.of("fp4-dq", "int8")) {
+      Path alone = dir.resolve("alone-" + mode);
+      assertEquals(0, cli.run("convert", "--input", model.toString(), "--output", alone.toString(), "--mode", mode,
+          "--master", "local[2]", "--allow-non-finite"), cli.err());
+      assertTrue(cli.out().contains("--allow-non-finite: kept '" + SmallModels.weight(0) + "' unquantized"), cli.out());
+      assertEquals(FileTrees.snapshot(alone), FileTrees.snapshot(out.resolve(mode)), mode);
+    }
+  }
+
   @Test
   void aModeGivenTwiceOrToInspectIsAUsageError() throws IOException {
     Path model = SmallModels.singleFile(dir.resolve("model"), 1);
