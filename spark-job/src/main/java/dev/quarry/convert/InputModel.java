@@ -1,5 +1,8 @@
 package dev.quarry.convert;
 
+import dev.quarry.safetensors.TensorEntry;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
@@ -23,13 +26,20 @@ public record InputModel(Map<String, Object> config, List<InputShard> shards, Li
     return config != null && config.get("model_type") instanceof String s ? s : null;
   }
 
-  /** Bytes of every shard file (the block-FP8 scales, not among the shards' tensors, included). */
+  /**
+   * Bytes of every shard file (the block-FP8 scales, not among the shards' tensors, included), each
+   * byte once: in a PyTorch checkpoint several tensors can be views of one storage.
+   */
   public long inputBytes() {
     long total = 0;
     for (InputShard s : shards) {
       total += s.dataStart();
-      for (var t : s.tensors()) {
-        total += t.byteSize();
+      List<TensorEntry> byStart = new ArrayList<>(s.tensors());
+      byStart.sort(Comparator.comparingLong(TensorEntry::begin));
+      long covered = 0;
+      for (TensorEntry t : byStart) {
+        total += Math.max(0, t.end() - Math.max(t.begin(), covered));
+        covered = Math.max(covered, t.end());
       }
     }
     for (Fp8Scales s : fp8Scales.values()) {

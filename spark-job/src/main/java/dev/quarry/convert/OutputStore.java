@@ -90,7 +90,10 @@ public final class OutputStore {
   public void prepare() throws IOException {
     Path staging = new Path(dir, STAGING);
     fs.delete(staging, true);
-    fs.mkdirs(staging);
+    if (!fs.mkdirs(staging)) {
+      throw new IOException(dir + ": the output directory cannot be created here; its parent must be a writable "
+          + "directory");
+    }
     for (FileStatus f : fs.listStatus(dir)) {
       String name = f.getPath().getName();
       if (name.startsWith("model") && (name.endsWith(".safetensors") || name.equals(ModelReader.INDEX))) {

@@ -5,9 +5,7 @@ import dev.quarry.fs.PositionedFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.CRC32C;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
@@ -26,24 +24,19 @@ final class UnitWriter {
   private UnitWriter() {}
 
   /** Writes every read unit of a partition. */
-  static List<WriteOutcome> writeAll(Iterable<ReadUnit> reads) throws IOException {
+  static List<WriteOutcome> writeAll(List<ReadUnit> reads) throws IOException {
     List<WriteOutcome> outcomes = new ArrayList<>();
-    Map<Integer, ByteBuffer> codesByOutput = new HashMap<>();
-    try (PositionedFiles files = new PositionedFiles()) {
+    int modes = reads.stream().mapToInt(r -> r.units().size()).max().orElse(1);
+    try (PositionedFiles files = new PositionedFiles(modes)) {
       for (ReadUnit r : reads) {
         if (r.copies()) {
           outcomes.addAll(copy(r, files));
           continue;
         }
         List<ByteBuffer> codes = new ArrayList<>();
-        for (int i = 0; i < r.units().size(); i++) {
-          int length = Math.toIntExact(r.units().get(i).pieces().get(0).piece().length());
-          ByteBuffer c = codesByOutput.get(r.outputs().get(i));
-          if (c == null || c.capacity() < length) {
-            c = ByteBuffer.allocateDirect(length);
-            codesByOutput.put(r.outputs().get(i), c);
-          }
-          codes.add(c.clear());
+        for (WriteUnit u : r.units()) {
+          PlacedPiece placed = u.pieces().get(0);
+          codes.add(files.buffer(placed.position(), Math.toIntExact(placed.piece().length())));
         }
         outcomes.addAll(block(r, files, codes));
       }
@@ -52,8 +45,9 @@ final class UnitWriter {
   }
 
   /**
-   * Each mode's codes of the block are gathered in its buffer of {@code codes} (direct, as long as a
-   * block's codes: bounded by the block size) and written with one call: written chunk by chunk from
+   * Each mode's codes of the block are gathered in its buffer of {@code codes} (a
+   * {@link PositionedFiles#buffer}: direct, as long as a block's codes, so bounded by the block size)
+   * and written with one call, directly to the disk where it takes that: written chunk by chunk from
    * the heap, each write paid for a copy into a temporary direct buffer and the file's lock, which two
    * task threads writing one shard then waited on.
    */

@@ -6,7 +6,6 @@ import dev.quarry.safetensors.TensorEntry;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Which tensors get quantized ({@code bnb-exact.md} §6). By default the weights of Linear layers,
@@ -121,18 +120,10 @@ public final class ModuleSelector {
    */
   static boolean matchesAny(String module, List<String> patterns) {
     for (String p : patterns) {
-      if (module.equals(p) || module.endsWith("." + p) || regexMatches(p, module)) {
+      if (module.equals(p) || module.endsWith("." + p) || Pattern.matches(p, module)) {
         return true;
       }
     }
     return false;
-  }
-
-  private static boolean regexMatches(String pattern, String module) {
-    try {
-      return Pattern.matches(pattern, module);
-    } catch (PatternSyntaxException e) {
-      return false;
-    }
   }
 }

@@ -124,8 +124,8 @@ public final class ZooSpecFile {
     return new Settings(modes == null ? null : modes(file, modes, "modes " + where),
         blocksize == null ? null : blocksize(file, blocksize, "blocksize " + where),
         allLinear == null ? null : flag(file, allLinear, "all_linear " + where),
-        skip == null ? null : texts(file, skip, "skip_modules " + where),
-        include == null ? null : texts(file, include, "include_modules " + where),
+        skip == null ? null : patterns(file, skip, "skip_modules " + where),
+        include == null ? null : patterns(file, include, "include_modules " + where),
         maxShard == null ? null : shardSize(file, maxShard, "max_shard_size " + where),
         storage == null ? null : quantStorage(file, storage, "quant_storage " + where),
         compute == null ? null : computeDtype(file, compute, "compute_dtype " + where));
@@ -205,6 +205,18 @@ public final class ZooSpecFile {
       texts.add(text(file, (Node) element, "an entry of " + key));
     }
     return List.copyOf(texts);
+  }
+
+  /** A list of module patterns ({@link ModuleRules#problem}). */
+  private static List<String> patterns(String file, Node node, String key) {
+    List<String> patterns = texts(file, node, key);
+    for (int i = 0; i < patterns.size(); i++) {
+      String problem = ModuleRules.problem(patterns.get(i));
+      if (problem != null) {
+        throw error(file, (Node) ((List<?>) node.value).get(i), "an entry of " + key + ": " + problem);
+      }
+    }
+    return patterns;
   }
 
   private static String text(String file, Node node, String key) {

@@ -62,6 +62,14 @@ class OutputPathTest {
   }
 
   @Test
+  void anOutputThatCannotBeCreatedIsNamedInTheUsersWords() throws IOException {
+    Path model = SmallModels.singleFile(dir.resolve("model"), 1);
+    assertEquals(2, convert(model, Path.of("/proc/quarry-out"), "nf4"));
+    assertOneErrorLine("/proc/quarry-out: the output directory cannot be created here; its parent must be a writable "
+        + "directory");
+  }
+
+  @Test
   void quantizeRefusesToWriteOverItsInputOrAnExistingFile() throws IOException {
     Path model = SmallModels.singleFile(dir.resolve("model"), 1);
     Path in = model.resolve("model.safetensors");

@@ -57,6 +57,22 @@ class UsageErrorsTest {
         "--mode", "int8", "--block-size-mb", "99999999999");
   }
 
+  /**
+   * transformers tries every skip entry as a regular expression, so one that does not compile would
+   * match nothing here and break loading there: refused before any work.
+   */
+  @Test
+  void aModulePatternThatIsNotARegularExpressionIsRefused() {
+    assertError("quarry: error: skip pattern '(' is not a regular expression (unclosed group at character 2); a "
+        + "pattern is a module's full name, a dotted suffix of it, or a regular expression matching all of it\n"
+        + "Try 'quarry convert --help'.\n", "convert", "--input", "i", "--output", "o", "--mode", "int8",
+        "--skip-modules", "lm_head,(");
+    assertError("quarry: error: include pattern 'a[' is not a regular expression (unclosed character class at "
+        + "character 2); a pattern is a module's full name, a dotted suffix of it, or a regular expression matching "
+        + "all of it\nTry 'quarry inspect --help'.\n", "inspect", "i", "--mode", "nf4", "--include-modules",
+        "a[");
+  }
+
   /** Every form of master URL Spark parses passes the check. */
   @Test
   void everySparkMasterUrlIsAccepted() {

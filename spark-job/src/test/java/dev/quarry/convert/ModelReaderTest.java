@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.safetensors.CheckpointException;
 import dev.quarry.safetensors.Dtype;
+import dev.quarry.safetensors.TensorEntry;
 import dev.quarry.safetensors.TensorSpec;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ReferenceData;
@@ -41,6 +42,22 @@ class ModelReaderTest {
     }
     assertEquals(files, m.inputBytes());
     assertEquals(List.of("generation_config.json"), m.otherFiles().stream().map(p -> p.getName()).toList());
+  }
+
+  /**
+   * A PyTorch checkpoint's tensors can share a storage: a tied weight (the same bytes twice) and
+   * overlapping views count once, so the rates and compression figures are of the real input.
+   */
+  @Test
+  void inputBytesCountSharedStorageOnce() {
+    List<TensorEntry> tensors = List.of(
+        new TensorEntry("embed.weight", Dtype.BF16, List.of(8L, 4L), 0, 64),
+        new TensorEntry("lm_head.weight", Dtype.BF16, List.of(8L, 4L), 0, 64),
+        new TensorEntry("q.weight", Dtype.BF16, List.of(4L, 4L), 64, 96),
+        new TensorEntry("qk.weight", Dtype.BF16, List.of(8L, 4L), 80, 144),
+        new TensorEntry("norm.weight", Dtype.BF16, List.of(4L), 200, 208));
+    InputModel m = new InputModel(null, List.of(new InputShard("f", 100, tensors)), List.of(), Map.of());
+    assertEquals(100 + 144 + 8, m.inputBytes());
   }
 
   @Test

@@ -79,6 +79,13 @@ class ZooSpecFileTest {
   }
 
   @Test
+  void modulePatternsMustBeRegularExpressions() {
+    assertEquals("zoo.yaml, line 6: an entry of skip_modules in model 'a': '(' is not a regular expression (unclosed "
+        + "group at character 2); a pattern is a module's full name, a dotted suffix of it, or a regular expression "
+        + "matching all of it", error(spec("  - name: a\n    input: /m\n    skip_modules: [lm_head, '(']\n")));
+  }
+
+  @Test
   void missingKeysAreNamed() {
     assertEquals("zoo.yaml, line 1: output_root is missing in a zoo spec; its keys are output_root, modes, defaults, "
         + "models", error("models:\n  - name: a\n    input: /m\n"));
