@@ -20,8 +20,9 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * A whole conversion on Spark: read and plan on the driver ({@link #prepare}), then the phases of
- * {@link #run}: scan, lay out, quantize and write, commit.
+ * A whole conversion on Spark, of one input to one mode or to several in one read: read and plan on
+ * the driver ({@link #prepare}), then the phases of {@link #runAll}: scan, lay out, quantize and
+ * write, commit. {@link #run} is the run of one mode.
  */
 public final class ConversionJob {
   /** How often the progress of a pass is logged. */
