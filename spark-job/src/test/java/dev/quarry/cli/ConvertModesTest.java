@@ -27,15 +27,20 @@ class ConvertModesTest {
 
   private final CliRun cli = new CliRun();
 
-  /** A float32 model whose first weight holds 70000, beyond float16: the int8 modes refuse it, the 4-bit ones do not. */
-  private Path overflowingModel() throws IOException {
+  /** A float32 model of two layers whose first weight holds {@code special} at element 5. */
+  private Path modelWith(float special) throws IOException {
     Path model = dir.resolve("model");
     Files.createDirectories(model);
     Files.writeString(model.resolve("config.json"), SmallModels.CONFIG);
-    List<TestCheckpoints.Tensor> tensors = new ArrayList<>(SmallModels.layer(0, 70000f));
+    List<TestCheckpoints.Tensor> tensors = new ArrayList<>(SmallModels.layer(0, special));
     tensors.addAll(SmallModels.layer(1, 0.5f));
     TestCheckpoints.write(model.resolve("model.safetensors"), tensors);
     return model;
+  }
+
+  /** 70000 is beyond float16: the int8 modes refuse it, the 4-bit ones do not. */
+  private Path overflowingModel() throws IOException {
+    return modelWith(70000f);
   }
 
   private int convert(Path model, String modes, Path out) {
@@ -66,6 +71,20 @@ class ConvertModesTest {
     assertEquals(List.of("fp4-dq", "nf4"), FileTrees.names(out));
   }
 
+  /** A mode whose output directory cannot be used fails before anything runs; the others are converted. */
+  @Test
+  void aModeWhoseOutputIsTakenFailsAlone() throws IOException {
+    Path model = SmallModels.singleFile(dir.resolve("model"), 2);
+    Path out = dir.resolve("out");
+    Files.createDirectories(out.resolve("fp4"));
+    Files.writeString(out.resolve("fp4").resolve("notes.txt"), "not quarry's");
+    assertEquals(1, convert(model, "fp4,nf4", out), cli.err());
+    assertTrue(cli.err().startsWith("quarry: error: fp4: ") && cli.err().contains("is not empty and not an output of quarry"),
+        cli.err());
+    assertEquals(List.of("notes.txt"), FileTrees.names(out.resolve("fp4")), "left as it was");
+    assertTrue(Files.exists(out.resolve("nf4").resolve("_SUCCESS")));
+  }
+
   @Test
   void everyModeFailingIsAnError() throws IOException {
     Path model = overflowingModel();
@@ -81,12 +100,7 @@ class ConvertModesTest {
    */
   @Test
   void aNanFailsEveryModeOrIsKeptInEvery() throws IOException {
-    Path model = dir.resolve("model");
-    Files.createDirectories(model);
-    Files.writeString(model.resolve("config.json"), SmallModels.CONFIG);
-    List<TestCheckpoints.Tensor> tensors = new ArrayList<>(SmallModels.layer(0, Float.NaN));
-    tensors.addAll(SmallModels.layer(1, 0.5f));
-    TestCheckpoints.write(model.resolve("model.safetensors"), tensors);
+    Path model = modelWith(Float.NaN);
     assertEquals(Quarry.EXIT_ERROR, convert(model, "fp4-dq,int8", dir.resolve("failed")), cli.err());
     assertEquals(2, cli.err().lines().filter(l -> l.contains("NaN at element 5")).count(), cli.err());
     assertFalse(Files.exists(dir.resolve("failed").resolve("fp4-dq")));
