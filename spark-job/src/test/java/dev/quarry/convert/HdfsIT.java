@@ -100,6 +100,23 @@ class HdfsIT {
     }
   }
 
+  /** Several modes in one run, on HDFS (each mode streams its own shards): each output is its local run's bytes. */
+  @Test
+  void convertsToSeveralModesOnHdfsAsLocally() throws IOException {
+    String reference = ReferenceData.file("tiny-llama/input/config.json").getParent().toString();
+    String parent = hdfs.getURI().toString() + "/out/modes";
+    List<QuantMode> modes = List.of(QuantMode.NF4_DQ, QuantMode.INT8);
+    List<ModeOutcome> outcomes = PreparedModes.prepare(modes.stream()
+        .map(m -> ConvertOptions.of(input.toString(), ConvertOptions.modeOutput(parent, m), m)).toList())
+        .run(sc, line -> {});
+    for (int i = 0; i < modes.size(); i++) {
+      assertEquals(null, outcomes.get(i).failure(), modes.get(i) + " failed");
+      java.nio.file.Path local = dir.resolve("local-" + modes.get(i).cliName());
+      ConversionJob.run(sc, ConvertOptions.of(reference, local.toString(), modes.get(i)), line -> {});
+      OutputTrees.assertIdentical(local, fs, new Path(ConvertOptions.modeOutput(parent, modes.get(i))));
+    }
+  }
+
   @Test
   void convertsFromHdfsToHdfsAsLocally() throws IOException {
     java.nio.file.Path local = dir.resolve("local");
