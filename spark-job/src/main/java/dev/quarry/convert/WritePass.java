@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +39,10 @@ final class WritePass {
   static void run(JavaSparkContext sc, List<ModeConversion> modes, Consumer<String> log) throws IOException {
     List<ModeConversion> inPlace = modes.stream().filter(m -> PositionedFiles.supports(m.store().fs())).toList();
     if (!inPlace.isEmpty()) {
+      Map<Integer, ModeConversion> byOutput = new HashMap<>();
+      inPlace.forEach(m -> byOutput.put(m.output, m));
       for (WriteOutcome w : positioned(sc, inPlace, log)) {
-        ModeConversion m = modes.stream().filter(x -> x.output == w.output()).findFirst().orElseThrow();
+        ModeConversion m = byOutput.get(w.output());
         if (w.failure() != null) {
           m.fail(w.failure());
         } else {
