@@ -12,9 +12,9 @@ import picocli.CommandLine.ParameterException;
 
 /** The options that shape a conversion, shared by {@code convert} and {@code inspect} (a picocli mixin). */
 final class ConversionOptions {
-  @Option(names = "--mode", required = true, paramLabel = "MODE",
-      description = "nf4, nf4-dq, fp4, fp4-dq, int8, int8-training.")
-  QuantMode mode;
+  @Option(names = "--mode", required = true, split = ",", paramLabel = "MODE",
+      description = "nf4, nf4-dq, fp4, fp4-dq, int8, int8-training (convert takes several, comma-separated).")
+  List<QuantMode> modes;
 
   @Option(names = "--blocksize", paramLabel = "B", defaultValue = "64",
       description = "4-bit block size, a power of two from 32 to 4096 (default: ${DEFAULT-VALUE}).")
@@ -49,8 +49,32 @@ final class ConversionOptions {
           + "transformers itself writes float32 when it is not given).")
   ElementType computeDtype;
 
-  /** The options, or a usage error (exit 2) naming what is wrong. */
+  /** The one mode asked for, or a usage error: only convert converts to several at once. */
+  QuantMode mode(CommandSpec spec) {
+    if (modes.size() != 1) {
+      throw new ParameterException(spec.commandLine(), "--mode takes one mode here, not " + modes.size()
+          + " (convert converts to several in one run)");
+    }
+    return modes.get(0);
+  }
+
+  /** The modes asked for, each once, or a usage error. */
+  List<QuantMode> modes(CommandSpec spec) {
+    for (int i = 0; i < modes.size(); i++) {
+      if (modes.indexOf(modes.get(i)) != i) {
+        throw new ParameterException(spec.commandLine(), "--mode " + modes.get(i).cliName() + " is given twice");
+      }
+    }
+    return modes;
+  }
+
+  /** The options of the one mode asked for, or a usage error (exit 2) naming what is wrong. */
   ConvertOptions toOptions(CommandSpec spec, String input, String output, int partitions) {
+    return toOptions(spec, input, output, partitions, mode(spec));
+  }
+
+  /** The options of one of the modes asked for, or a usage error (exit 2) naming what is wrong. */
+  ConvertOptions toOptions(CommandSpec spec, String input, String output, int partitions, QuantMode mode) {
     try {
       return new ConvertOptions(input, output, mode, blocksize,
           new ModuleRules(allLinear, skipModules, includeModules, null), (long) blockSizeMb << 20, maxShardBytes, partitions)

@@ -40,7 +40,7 @@ final class InspectCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "model %s: %d tensors in %d shard(s), %d bytes%n", input, run.model().tensorCount(),
         run.model().shards().size(), run.model().inputBytes());
-    out.printf(Locale.ROOT, "mode %s, blocksize %d: %d tensor blocks%n", conversion.mode, conversion.blocksize,
+    out.printf(Locale.ROOT, "mode %s, blocksize %d: %d tensor blocks%n", conversion.mode(spec), conversion.blocksize,
         run.plan().blocks().size());
     out.println("tensors:");
     for (TensorPlan t : run.plan().tensors()) {

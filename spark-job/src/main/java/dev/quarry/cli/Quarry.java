@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         DequantizeCommand.class, ZooCommand.class, ReportCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Quarry implements Runnable {
-  /** Exit code of a check that found something wrong ({@code verify}) or of a zoo run where a conversion failed. */
+  /** Exit code of a check that found something wrong ({@code verify}), or of a zoo run or a convert to several modes where a conversion failed. */
   public static final int EXIT_MISMATCH = 1;
   /** Exit code of every error: bad usage, bad input, failed I/O. */
   public static final int EXIT_ERROR = 2;

@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
     versionProvider = QuarryVersion.class,
     description = {
         "Converts every model x mode of a zoo spec (YAML; see conf/zoo-example.yaml) into <output_root>/<model>/<mode>, "
-            + "in one Spark application. An output that is complete and whose manifest records the same "
+            + "in one Spark application, the modes of a model in one read of its input. An output that is complete and whose manifest records the same "
             + "conversion (input files, the spec's settings, quarry version) is skipped without reading tensor data; a changed input is "
             + "converted again. A failing model does not stop the others. Prints a report table and writes it to "
             + "<output_root>/quarry-zoo-report.arrow, and a page with plots to "

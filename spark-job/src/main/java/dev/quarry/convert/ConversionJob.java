@@ -6,14 +6,12 @@ import dev.quarry.fs.PathOverlap;
 import dev.quarry.json.ShardIndexJson;
 import dev.quarry.kernels.ExactSum;
 import dev.quarry.manifest.ConversionIdentity;
-import dev.quarry.manifest.ManifestWriter;
-import dev.quarry.quality.ErrorStats;
+import dev.quarry.quantize.QuantMode;
 import dev.quarry.quantize.ModuleSelector;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.safetensors.CheckpointException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,8 +22,9 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * A whole conversion on Spark: read and plan on the driver ({@link #prepare}), then the phases of
- * {@link #run}: scan, lay out, quantize and write, commit.
+ * A whole conversion on Spark, of one input to one mode or to several in one read: read and plan on
+ * the driver ({@link #prepare}), then the phases of {@link #runAll}: scan, lay out, quantize and
+ * write, commit. {@link #run} is the run of one mode.
  */
 public final class ConversionJob {
   /** How often the progress of a pass is logged. */
@@ -45,85 +44,151 @@ public final class ConversionJob {
    * unless --overwrite replaces a different conversion's output with this valid one.
    */
   public static PreparedConversion prepare(ConvertOptions o) throws IOException {
+    return prepare(o, List.of(o.mode()));
+  }
+
+  /**
+   * As {@link #prepare(ConvertOptions)}, for one mode of a run that converts the input to all of
+   * {@code runModes} in one read: the blocks are cut so that each suits every one of them
+   * ({@link Planner#plan(InputModel, ConvertOptions, List)}), which leaves this mode's bytes as they are.
+   */
+  public static PreparedConversion prepare(ConvertOptions o, List<QuantMode> runModes) throws IOException {
     Path input = new Path(o.input());
     FileSystem inFs = FileSystems.forPath(input);
     OutputStore store = new OutputStore(new Path(o.output()));
     PathOverlap.refuse(inFs, input, store.fs(), store.dir());
     InputModel model = ModelReader.read(inFs, input);
-    ConversionPlan plan = Planner.plan(model, o);
+    ConversionPlan plan = Planner.plan(model, o, runModes);
     ConversionIdentity identity = ConversionIdentity.of(inFs, input, model, o);
     return new PreparedConversion(o, store, model, plan, identity, ExistingOutput.alreadyDone(store, identity, o.overwrite()));
   }
 
-  /**
-   * The phases: scan (only where the layout depends on the data: double quantization's offsets,
-   * --allow-non-finite; a rerun scans again, reading only), lay out every output byte, keep the shards
-   * an interrupted run of this conversion completed ({@link KeptShards}), quantize and write each
-   * other byte once where it goes, then commit (metadata, manifest, everything forced to disk, {@code _SUCCESS} last).
-   */
+  /** One conversion: {@link #runAll} of one mode; its failure is thrown. */
   public static ConvertSummary run(JavaSparkContext sc, PreparedConversion c, Consumer<String> log) throws IOException {
-    if (c.alreadyDone()) {
-      return ConvertSummary.nothingToDo();
-    }
-    long start = System.nanoTime();
-    ConvertOptions o = c.options;
-    OutputStore store = c.store;
-    InputModel model = c.model;
-    ConversionPlan plan = c.plan;
-    log.accept(String.format("planned %d tensors (%d to %s) in %d blocks from %d shard(s)",
-        plan.tensors().size(), quantizedCount(plan), o.mode(), plan.blocks().size(), model.shards().size()));
-    store.prepare();
-    PhaseClock phases = new PhaseClock(log);
-    try {
-      Map<Integer, ScanResult> scans = ScanPass.run(sc, plan, o, log);
-      if (!scans.isEmpty()) {
-        phases.ended("scan");
-      }
-      NonFiniteTensors nonFinite = NonFiniteTensors.keepUnquantized(plan, scans, log);
-      plan = nonFinite.plan();
-      float[] offsets = offsets(plan, scans);
-      OutputLayout layout = OutputLayout.of(plan, o, offsets);
-      ShardPlacement placement = ShardPlacement.of(layout, store.dir(), plan, offsets, scans::get);
-      KeptShards kept = KeptShards.find(sc, store, c.identity.json(), placement, log);
-      if (kept.resumed()) {
-        phases.ended("check the interrupted run's shards");
-      }
-      List<WrittenPiece> written = new ArrayList<>(WritePass.run(sc, store, kept.remaining(), plan, o, c.identity.json(), log));
-      written.addAll(kept.pieces());
-      phases.ended("quantize and write");
-      double quantizeSeconds = (System.nanoTime() - start) / 1e9;
-      Map<Piece, Long> pieceCrcs = new HashMap<>();
-      Map<Integer, ErrorStats> errors = new HashMap<>();
-      for (WrittenPiece w : written) {
-        pieceCrcs.put(w.piece(), w.crc32c());
-        if (w.errors() != null) {
-          errors.merge(w.piece().block().tensorId(), w.errors(), ErrorStats::merge);
-        }
-      }
-      writeIndex(store, layout.shards(), parameterCount(plan, o));
-      if (model.config() != null) {
-        Map<String, Object> q = QuantizationConfigJson.of(o.mode(), o.quantStorage(),
-            o.computeDtype() == null ? null : o.computeDtype().torchName(), QuantizationConfigJson.modelDtype(model.config()),
-            skipModules(o.rules(), plan, nonFinite.modules()));
-        store.writeJson(ModelReader.CONFIG, QuantizationConfigJson.configWith(model.config(), q));
-      }
-      store.copyUnchanged(model.otherFiles());
-      ManifestWriter.write(o, c.identity, layout, errors, OutputCrcs.of(layout, pieceCrcs));
-      phases.ended("metadata and manifest");
-      c.requireInputUnchanged();
-      store.finish(c.identity.json());
-      phases.ended("commit");
-      return new ConvertSummary(false, plan.tensors().size(), (int) quantizedCount(plan), plan.blocks().size(),
-          layout.shards().size(), model.inputBytes(), layout.shardFileBytes(), quantizeSeconds,
-          (System.nanoTime() - start) / 1e9);
-    } catch (IOException | RuntimeException e) {
-      RunningTasks.awaitNone(sc, ABANDON_WAIT_MILLIS);
-      store.abandon();
+    ModeOutcome outcome = runAll(sc, List.of(c), log).get(0);
+    if (outcome.failure() instanceof IOException e) {
       throw e;
+    }
+    if (outcome.failure() instanceof RuntimeException e) {
+      throw e;
+    }
+    return outcome.summary();
+  }
+
+  /**
+   * Converts one input to several modes (their conversions prepared with the same run modes) in one
+   * read of its blocks. The phases: scan (only where the layout depends on the data: double
+   * quantization's offsets, --allow-non-finite; once for every mode; a rerun scans again, reading
+   * only), lay out every output byte, keep the shards an interrupted run of each mode completed
+   * ({@link KeptShards}), quantize and write each other byte once where it goes (on outputs that take
+   * positioned writes, each input block read once for all modes), then
+   * commit each output (metadata, manifest, everything forced to disk, {@code _SUCCESS} last). A mode
+   * that fails leaves no output and does not stop the others; what fails the input itself (NaN, a
+   * read error) fails them all. Outputs already complete are left alone.
+   *
+   * @return one outcome per conversion, in their order
+   */
+  public static List<ModeOutcome> runAll(JavaSparkContext sc, List<PreparedConversion> conversions,
+      Consumer<String> log) {
+    long start = System.nanoTime();
+    List<ModeConversion> modes = new ArrayList<>();
+    for (int i = 0; i < conversions.size(); i++) {
+      PreparedConversion c = conversions.get(i);
+      String mode = c.options.mode().cliName();
+      if (!c.alreadyDone()) {
+        modes.add(new ModeConversion(i, c, conversions.size() == 1 ? log : line -> log.accept(mode + ": " + line)));
+      }
+    }
+    PhaseClock phases = new PhaseClock(log);
+    each(modes, m -> {
+      m.log.accept(String.format("planned %d tensors (%d to %s) in %d blocks from %d shard(s)", m.plan.tensors().size(),
+          quantizedCount(m.plan), m.mode(), m.plan.blocks().size(), m.prepared.model.shards().size()));
+      m.store().prepare();
+    });
+    Map<Integer, ScanResult> scans = shared(sc, modes, Map.of(), () -> {
+      ModeConversion scanned = live(modes).stream().filter(m -> m.mode().doubleQuant()).findFirst()
+          .orElse(live(modes).get(0));
+      return ScanPass.run(sc, scanned.plan, scanned.options(), log);
+    });
+    if (!scans.isEmpty()) {
+      phases.ended("scan");
+    }
+    each(modes, m -> m.layOut(scans));
+    each(modes, m -> m.keepInterruptedShards(sc));
+    if (modes.stream().anyMatch(m -> m.resumed)) {
+      phases.ended("check the interrupted run's shards");
+    }
+    shared(sc, modes, null, () -> {
+      WritePass.run(sc, live(modes), log);
+      return null;
+    });
+    phases.ended("quantize and write");
+    double quantizeSeconds = (System.nanoTime() - start) / 1e9;
+    each(modes, ModeConversion::writeMetadata);
+    phases.ended("metadata and manifest");
+    each(modes, ModeConversion::commit);
+    phases.ended("commit");
+    if (modes.stream().anyMatch(ModeConversion::failed)) {
+      RunningTasks.awaitNone(sc, ABANDON_WAIT_MILLIS);
+      modes.stream().filter(ModeConversion::failed).forEach(ModeConversion::abandon);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    List<ModeOutcome> outcomes = new ArrayList<>();
+    for (PreparedConversion c : conversions) {
+      outcomes.add(new ModeOutcome(c.options, ConvertSummary.nothingToDo(), null));
+    }
+    for (ModeConversion m : modes) {
+      outcomes.set(m.output, new ModeOutcome(m.options(), m.failed() ? null : m.summary(quantizeSeconds, seconds),
+          m.failure()));
+    }
+    return outcomes;
+  }
+
+  /** A step of each mode's own. */
+  private interface ModeStep {
+    void run(ModeConversion m) throws IOException;
+  }
+
+  /** A step every mode shares. */
+  private interface SharedStep<T> {
+    T run() throws IOException;
+  }
+
+  /** Runs the step for every mode not failed yet; a mode whose step fails is failed, the others go on. */
+  private static void each(List<ModeConversion> modes, ModeStep step) {
+    for (ModeConversion m : live(modes)) {
+      try {
+        step.run(m);
+      } catch (IOException | RuntimeException e) {
+        m.fail(e);
+      }
     }
   }
 
-  private static long quantizedCount(ConversionPlan plan) {
+  /**
+   * Runs a step of all modes at once (unless none is left); its failure fails every mode, once the
+   * tasks it left running have stopped writing.
+   *
+   * @return the step's result, or {@code otherwise} when it did not run or failed
+   */
+  private static <T> T shared(JavaSparkContext sc, List<ModeConversion> modes, T otherwise, SharedStep<T> step) {
+    if (live(modes).isEmpty()) {
+      return otherwise;
+    }
+    try {
+      return step.run();
+    } catch (IOException | RuntimeException e) {
+      RunningTasks.awaitNone(sc, ABANDON_WAIT_MILLIS);
+      live(modes).forEach(m -> m.fail(e));
+      return otherwise;
+    }
+  }
+
+  private static List<ModeConversion> live(List<ModeConversion> modes) {
+    return modes.stream().filter(m -> !m.failed()).toList();
+  }
+
+  static long quantizedCount(ConversionPlan plan) {
     return plan.tensors().stream().filter(t -> t.action() != TensorAction.COPY).count();
   }
 
@@ -166,7 +231,7 @@ public final class ConversionJob {
   }
 
   /** Writes the index when there are several shards, as transformers does. */
-  private static void writeIndex(OutputStore store, List<ShardTask> shards, long parameters) throws IOException {
+  static void writeIndex(OutputStore store, List<ShardTask> shards, long parameters) throws IOException {
     long total = 0;
     Map<String, String> weightMap = new TreeMap<>();
     for (ShardTask s : shards) {

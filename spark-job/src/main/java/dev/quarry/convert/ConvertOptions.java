@@ -5,6 +5,7 @@ import dev.quarry.kernels.ElementType;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.bnb.QuantStorage;
+import org.apache.hadoop.fs.Path;
 
 /**
  * One conversion: input (model directory or .safetensors file) and output directory (local path or
@@ -46,6 +47,20 @@ public record ConvertOptions(String input, String output, QuantMode mode, int bl
   public static ConvertOptions of(String input, String output, QuantMode mode) {
     return new ConvertOptions(input, output, mode, 64, ModuleRules.TRANSFORMERS_DEFAULTS,
         DEFAULT_BLOCK_BYTES, DEFAULT_MAX_SHARD_BYTES, 0);
+  }
+
+  /**
+   * The output directory of {@code mode} in a run of several modes: {@code <parent>/<mode>}, as
+   * {@code zoo} names its outputs ({@code <output_root>/<model>/<mode>}).
+   */
+  public static String modeOutput(String parent, QuantMode mode) {
+    return new Path(parent, mode.cliName()).toString();
+  }
+
+  /** The same conversion to {@code m}, into {@code out}. */
+  public ConvertOptions withMode(QuantMode m, String out) {
+    return new ConvertOptions(input, out, m, blocksize, rules, blockBytes, maxShardBytes, partitions, allowNonFinite,
+        overwrite, quantStorage, computeDtype);
   }
 
   public ConvertOptions withBlockBytes(long bytes) {

@@ -48,7 +48,7 @@ public final class InProcessConversion {
   public static Result run(InputShard shard, ConvertOptions o, boolean allTensors, Path target) throws IOException {
     int threads = Runtime.getRuntime().availableProcessors();
     // no manifest: nobody reads the blocks' errors, so they are not measured
-    ConversionPlan plan = Planner.plan(new InputModel(null, List.of(shard), List.of(), Map.of()), o, allTensors, false);
+    ConversionPlan plan = Planner.plan(new InputModel(null, List.of(shard), List.of(), Map.of()), o, List.of(o.mode()), allTensors, false);
     Map<Integer, ScanResult> scans = scan(plan, o, threads);
     NonFiniteTensors nonFinite = NonFiniteTensors.keepUnquantized(plan, scans, line -> {});
     plan = nonFinite.plan();

@@ -9,7 +9,9 @@ import dev.quarry.safetensors.CheckpointException;
 import dev.quarry.safetensors.TensorEntry;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Plans a conversion on the driver from the shard headers alone: each tensor's action (module
@@ -19,21 +21,31 @@ import java.util.List;
  * error statistics sum squares per group, so that they do not depend on the cut), 256 quantization
  * blocks under double quantization (so the nested blocks of the absmax never straddle two tasks),
  * whole rows (int8, and transposed tensors, whose rows are read column-wise). Chunks in memory
- * align to the same units.
+ * align to the same units. A run that converts the input to several modes in one read cuts each
+ * mode's blocks to suit all of them (the least common multiple of their units): every mode then
+ * has the same blocks, chunks and block ids, and its bytes are those of a run of its own, which do not
+ * depend on the cut.
  */
 public final class Planner {
   private Planner() {}
 
   public static ConversionPlan plan(InputModel model, ConvertOptions o) throws CheckpointException {
-    return plan(model, o, false, true);
+    return plan(model, o, List.of(o.mode()), false, true);
+  }
+
+  /** @param runModes every mode the run converts the input to in one read ({@code o}'s among them) */
+  public static ConversionPlan plan(InputModel model, ConvertOptions o, List<QuantMode> runModes)
+      throws CheckpointException {
+    return plan(model, o, runModes, false, true);
   }
 
   /**
+   * @param runModes      every mode the run converts the input to in one read ({@code o}'s among them)
    * @param allTensors    quantize every floating-point tensor of any rank ({@code quarry quantize --all-tensors})
    * @param measureErrors measure each block's quantization error (for the manifest)
    */
-  static ConversionPlan plan(InputModel model, ConvertOptions o, boolean allTensors, boolean measureErrors)
-      throws CheckpointException {
+  static ConversionPlan plan(InputModel model, ConvertOptions o, List<QuantMode> runModes, boolean allTensors,
+      boolean measureErrors) throws CheckpointException {
     ModuleSelector selector = new ModuleSelector(allTensors, o.rules().withModelType(model.modelType()));
     List<TensorPlan> tensors = new ArrayList<>();
     List<BlockTask> blocks = new ArrayList<>();
@@ -67,7 +79,7 @@ public final class Planner {
         }
         int first = blocks.size();
         if (action != TensorAction.COPY) {
-          cut(tensors.size(), shard, t, storedShape, action, transposed, fp8, o, measureErrors, blocks);
+          cut(tensors.size(), shard, t, storedShape, action, transposed, fp8, o, runModes, measureErrors, blocks);
         }
         tensors.add(new TensorPlan(tensors.size(), shard, t, action, transposed, shape, first, blocks.size() - first));
       }
@@ -93,17 +105,24 @@ public final class Planner {
    * @param fp8    the scales of a block-FP8 weight (whose type is then the bfloat16 it is dequantized to), or null
    */
   private static void cut(int tensorId, InputShard shard, TensorEntry t, List<Long> stored, TensorAction action,
-      boolean transposed, Fp8Scales fp8, ConvertOptions o, boolean measureErrors, List<BlockTask> out) {
+      boolean transposed, Fp8Scales fp8, ConvertOptions o, List<QuantMode> runModes, boolean measureErrors,
+      List<BlockTask> out) {
     ElementType type = ElementType.fromSafetensorsName(t.dtype().name());
     long n = t.elementCount();
     long cols = t.rank() == 0 ? 1 : stored.get(t.rank() - 1);
     long rows = n / cols;
     long rowLength = transposed ? rows : cols;
-    // 4-bit and cast tensors: whole groups of the error statistics (GROUP is a multiple of every blocksize)
-    long unit = action == TensorAction.CAST || o.mode().isFourBit() ? ErrorMeter.GROUP : rowLength;
-    long chunkAlign = transposed ? lcm(unit, rowLength) : unit;
-    long blockAlign = o.mode().doubleQuant() && action == TensorAction.QUANTIZE
-        ? lcm(chunkAlign, (long) o.blocksize() * NestedAbsmaxQuantizer.NESTED_BLOCKSIZE) : chunkAlign;
+    long chunkAlign = 1;
+    long blockAlign = 1;
+    for (QuantMode mode : modesOf(o, runModes)) {
+      // 4-bit and cast tensors: whole groups of the error statistics (GROUP is a multiple of every blocksize)
+      long unit = mode == QuantMode.INT8_TRAINING || mode.isFourBit() ? ErrorMeter.GROUP : rowLength;
+      long modeChunk = transposed ? lcm(unit, rowLength) : unit;
+      chunkAlign = lcm(chunkAlign, modeChunk);
+      blockAlign = lcm(blockAlign, mode.doubleQuant()
+          ? lcm(modeChunk, (long) o.blocksize() * NestedAbsmaxQuantizer.NESTED_BLOCKSIZE) : modeChunk);
+    }
+    blockAlign = lcm(blockAlign, chunkAlign);
     long target = o.blockBytes() / type.byteSize();
     long blockElements = Math.max(blockAlign, target / blockAlign * blockAlign);
     for (long first = 0; first < n; first += blockElements) {
@@ -111,6 +130,13 @@ public final class Planner {
           rows, cols, transposed, first, Math.min(blockElements, n - first), chunkAlign, action, o.mode(),
           o.blocksize(), fp8, measureErrors));
     }
+  }
+
+  /** {@code o}'s mode and the run's others, once each. */
+  private static Set<QuantMode> modesOf(ConvertOptions o, List<QuantMode> runModes) {
+    Set<QuantMode> modes = new LinkedHashSet<>(runModes);
+    modes.add(o.mode());
+    return modes;
   }
 
   private static long lcm(long a, long b) {

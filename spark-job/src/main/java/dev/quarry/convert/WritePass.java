@@ -7,6 +7,7 @@ import dev.quarry.fs.WholeFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,81 +21,143 @@ import org.apache.spark.api.java.JavaSparkContext;
  * once, by the task that computed it. Where the output takes positioned writes (a local or mounted
  * file system) the driver creates each shard at its final name and length with its fixed bytes, and
  * tasks of a few blocks each, on every core of every executor, write their sections at their
- * places ({@link UnitWriter}) while the driver forces the shards to the disk ({@link BackgroundSync}).
- * Elsewhere (HDFS, S3A) every shard is a multipart upload whose parts, contiguous byte ranges of the
- * planned layout ({@link ShardParts}), tasks on every core put ({@link PartWriter}).
+ * places ({@link UnitWriter}) while the driver forces the shards to the disk ({@link BackgroundSync});
+ * a run of several modes reads each input block once and writes every mode's bytes of it
+ * ({@link ReadUnit}). Elsewhere (HDFS, S3A) every shard is a multipart upload whose parts, contiguous
+ * byte ranges of the planned layout ({@link ShardParts}), tasks on every core put ({@link PartWriter}),
+ * one mode after the other.
  */
 final class WritePass {
   private WritePass() {}
 
   /**
-   * What was written of every unit's pieces; logs how many bytes each executor wrote. Each shard
-   * gets its completion record (with {@code identity}) once it is complete at its final name
-   * ({@link ShardCompletions}): in place, as its last piece is written; a multipart upload, when the
-   * driver completes it, at the end of the pass.
+   * Writes every mode's output, adding what was written to each mode and failing the modes whose
+   * tasks reported a failure; logs how many bytes each executor wrote. Each shard gets its completion
+   * record once it is complete at its final name ({@link ShardCompletions}): in place, as its last
+   * piece is written; a multipart upload, when the driver completes it.
    */
-  static List<WrittenPiece> run(JavaSparkContext sc, OutputStore store, ShardPlacement placement, ConversionPlan plan,
-      ConvertOptions o, String identity, Consumer<String> log) throws IOException {
-    if (placement.files().isEmpty()) {
-      return List.of(); // every shard kept from an interrupted run
+  static void run(JavaSparkContext sc, List<ModeConversion> modes, Consumer<String> log) throws IOException {
+    List<ModeConversion> toWrite = modes.stream().filter(m -> !m.placement.files().isEmpty()).toList();
+    List<ModeConversion> inPlace = toWrite.stream().filter(m -> PositionedFiles.supports(m.store().fs())).toList();
+    if (!inPlace.isEmpty()) {
+      positioned(sc, inPlace, log);
     }
-    List<WrittenPiece> written;
-    try (ShardCompletions completions = new ShardCompletions(store, identity, placement)) {
-      written = PositionedFiles.supports(store.fs()) ? positioned(sc, placement, plan, o, completions, log)
-          : multipart(sc, store, placement, plan, completions, log);
-    }
-    Map<String, Long> byExecutor = new TreeMap<>();
-    written.forEach(w -> byExecutor.merge(w.executor(), w.piece().length(), Long::sum));
-    log.accept("bytes written by executor: " + byExecutor.entrySet().stream()
-        .map(e -> e.getKey() + " " + ByteUnits.size(e.getValue())).collect(Collectors.joining(", ")));
-    return written;
-  }
-
-  private static List<WrittenPiece> positioned(JavaSparkContext sc, ShardPlacement placement, ConversionPlan plan,
-      ConvertOptions o, ShardCompletions completions, Consumer<String> log) throws IOException {
-    try (PositionedFiles files = new PositionedFiles()) {
-      for (ShardFile f : placement.files()) {
-        PositionedFiles.create(f.path(), f.length());
-        for (PlacedPiece p : f.fixed()) {
-          files.write(p.file(), p.position(), ByteBuffer.wrap(p.piece().inline()));
+    for (ModeConversion m : toWrite) {
+      if (!inPlace.contains(m)) {
+        try {
+          m.written.addAll(multipart(sc, m));
+        } catch (IOException | RuntimeException e) {
+          m.fail(e);
         }
       }
     }
-    completions.createdFiles();
-    List<WriteUnit> units = placement.units();
-    long bytes = units.stream().mapToLong(WriteUnit::inputBytes).sum();
-    int partitions = o.partitions() > 0 ? o.partitions() : PassPartitions.of(units.size(), bytes, sc.defaultParallelism());
-    InputLocality locality = InputLocality.of(plan.blocks());
-    log.accept(String.format("writing %d shard(s) in place: %d units in %d tasks", placement.files().size(),
-        units.size(), partitions));
-    try (BackgroundSync sync = BackgroundSync.start(placement.files().stream().map(ShardFile::path).toList());
-        ProgressReporter progress = new ProgressReporter(sc, "quantize and write", plan.tensors().size(), units,
-            partitions, log, ConversionJob.PROGRESS_MILLIS)) {
-      return ConversionJob.collectEach(LocalizedTasks.rdd(sc, units, partitions,
-              u -> u.block() == null ? Map.of() : locality.bytesByHost(u.block()))
+    Map<String, Long> byExecutor = new TreeMap<>();
+    toWrite.forEach(m -> m.written.forEach(w -> byExecutor.merge(w.executor(), w.piece().length(), Long::sum)));
+    log.accept("bytes written by executor: " + byExecutor.entrySet().stream()
+        .map(e -> e.getKey() + " " + ByteUnits.size(e.getValue())).collect(Collectors.joining(", ")));
+  }
+
+  /**
+   * The outputs that take positioned writes, in one job: each input block read once for all of them.
+   * A mode whose shards cannot be created, whose tasks report a failure or whose completion records
+   * cannot be written is failed; the others go on.
+   */
+  private static void positioned(JavaSparkContext sc, List<ModeConversion> modes, Consumer<String> log)
+      throws IOException {
+    Map<Integer, ModeConversion> byOutput = new LinkedHashMap<>();
+    Map<Integer, ShardCompletions> completions = new HashMap<>();
+    Map<Integer, List<WriteUnit>> unitsByOutput = new LinkedHashMap<>();
+    List<ShardFile> files = new ArrayList<>();
+    for (ModeConversion m : modes) {
+      try {
+        create(m.placement.files());
+        ShardCompletions c = new ShardCompletions(m.store(), m.prepared.identity.json(), m.placement);
+        c.createdFiles();
+        completions.put(m.output, c);
+        byOutput.put(m.output, m);
+        files.addAll(m.placement.files());
+        unitsByOutput.put(m.output, m.placement.units());
+      } catch (IOException | RuntimeException e) {
+        m.fail(e);
+      }
+    }
+    if (unitsByOutput.isEmpty()) {
+      return;
+    }
+    List<ReadUnit> reads = ReadUnit.of(unitsByOutput);
+    long bytes = reads.stream().mapToLong(ReadUnit::inputBytes).sum();
+    ModeConversion first = byOutput.values().iterator().next();
+    ConvertOptions o = first.options();
+    int partitions = o.partitions() > 0 ? o.partitions() : PassPartitions.of(reads.size(), bytes, sc.defaultParallelism());
+    InputLocality locality = InputLocality.of(first.plan.blocks());
+    log.accept(String.format("writing %d shard(s) in place: %d units in %d tasks", files.size(), reads.size(), partitions));
+    List<WriteOutcome> outcomes;
+    try (BackgroundSync sync = BackgroundSync.start(files.stream().map(ShardFile::path).toList());
+        ProgressReporter progress = new ProgressReporter(sc, "quantize and write", first.plan.tensors().size(),
+            reads, partitions, log, ConversionJob.PROGRESS_MILLIS)) {
+      outcomes = ConversionJob.collectEach(LocalizedTasks.rdd(sc, reads, partitions,
+              r -> r.copies() ? Map.of() : locality.bytesByHost(r.units().get(0).block()))
           .mapPartitions(it -> {
-            List<WriteUnit> mine = new ArrayList<>();
+            List<ReadUnit> mine = new ArrayList<>();
             it.forEachRemaining(mine::add);
-            return UnitWriter.writeAll(mine).iterator();
-          }), completions::accept);
+            return UnitWriter.writeReads(mine).iterator();
+          }), task -> WriteOutcome.writtenByOutput(task).forEach((output, pieces) -> completions.get(output).accept(pieces)));
+    } catch (IOException | RuntimeException e) {
+      for (ShardCompletions c : completions.values()) { // the records under way end before the outputs are removed
+        try {
+          c.close();
+        } catch (IOException | RuntimeException x) {
+          e.addSuppressed(x);
+        }
+      }
+      throw e;
+    }
+    for (WriteOutcome w : outcomes) {
+      ModeConversion m = byOutput.get(w.output());
+      if (w.failure() != null) {
+        m.fail(w.failure());
+      } else {
+        m.written.add(w.piece());
+      }
+    }
+    for (ModeConversion m : byOutput.values()) {
+      try {
+        completions.get(m.output).close();
+      } catch (IOException | RuntimeException e) {
+        m.fail(e);
+      }
+    }
+  }
+
+  /** Creates each shard at its final length, with the bytes no block computes. */
+  private static void create(List<ShardFile> files) throws IOException {
+    try (PositionedFiles positioned = new PositionedFiles()) {
+      for (ShardFile f : files) {
+        PositionedFiles.create(f.path(), f.length());
+        for (PlacedPiece p : f.fixed()) {
+          positioned.write(p.file(), p.position(), ByteBuffer.wrap(p.piece().inline()));
+        }
+      }
     }
   }
 
   /**
-   * Every shard a multipart upload: the driver starts the uploads, one task per part puts its bytes
-   * (parts of every shard on every core of every executor), and the driver completes the uploads in
-   * shard order once every part is in; a failure aborts them (after the tasks still running have ended,
-   * so that none puts a part after the abort).
+   * One mode's shards as multipart uploads: the driver starts the uploads, one task per part puts its
+   * bytes (parts of every shard on every core of every executor), and the driver completes the uploads
+   * in shard order once every part is in; a failure aborts them (after the tasks still running have
+   * ended, so that none puts a part after the abort).
    */
-  private static List<WrittenPiece> multipart(JavaSparkContext sc, OutputStore store, ShardPlacement placement,
-      ConversionPlan plan, ShardCompletions completions, Consumer<String> log) throws IOException {
+  private static List<WrittenPiece> multipart(JavaSparkContext sc, ModeConversion m) throws IOException {
+    OutputStore store = m.store();
+    ShardPlacement placement = m.placement;
     long partBytes = ShardParts.partBytes(store.fs(), store.dir());
-    InputLocality locality = InputLocality.of(plan.blocks());
-    try (ShardUploads uploads = ShardUploads.start(store.fs(), store.dir(), placement.files())) {
+    InputLocality locality = InputLocality.of(m.plan.blocks());
+    try (ShardCompletions completions = new ShardCompletions(store, m.prepared.identity.json(), placement);
+        ShardUploads uploads = ShardUploads.start(store.fs(), store.dir(), placement.files())) {
       List<UploadPart> parts = ShardParts.of(placement, partBytes, uploads.handles());
       Map<String, Integer> partsPerShard = new LinkedHashMap<>();
       parts.forEach(p -> partsPerShard.merge(p.shard(), 1, Integer::sum));
-      log.accept(String.format("uploading %d shard(s) in %d parts of %s to twice that, one task each (%s)",
+      m.log.accept(String.format("uploading %d shard(s) in %d parts of %s to twice that, one task each (%s)",
           placement.files().size(), parts.size(), ByteUnits.size(partBytes), ClusterShape.of(sc)));
       String outputDir = store.dir().toString();
       boolean inMemory = WholeFiles.writesAppearWhole(store.fs(), store.dir());
@@ -106,7 +169,7 @@ final class WritePass {
         RunningTasks.awaitNone(sc, ConversionJob.ABANDON_WAIT_MILLIS);
         throw e;
       }
-      log.accept("parts put by executor: " + PartsPut.byExecutor(put));
+      m.log.accept("parts put by executor: " + PartsPut.byExecutor(put));
       uploads.complete(put, partsPerShard);
       List<WrittenPiece> written = PieceRanges.compose(put);
       completions.accept(written); // only now is any shard at its final name: a kill before leaves nothing to keep

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -73,19 +74,32 @@ public final class PositionedFiles implements AutoCloseable {
   /** Each file's direct channel, or absent when its file system takes no direct I/O. */
   private final Map<String, Optional<FileChannel>> direct = new LinkedHashMap<>();
   /**
-   * Two areas of direct memory aligned to {@link #PAGE}, handed out in turn by {@link #buffer}: the
-   * direct write of one runs on a writer thread while the caller fills the other.
+   * Areas of direct memory aligned to {@link #PAGE}, handed out in turn by {@link #buffer}: the
+   * direct write of one runs on a writer thread while the caller fills the others.
    */
-  private final ByteBuffer[] pages = new ByteBuffer[2];
+  private final ByteBuffer[] pages;
   private int nextPages;
-  /** The buffer {@link #buffer} returned last, and which of {@link #pages} it is a view of. */
-  private ByteBuffer handedOut;
-  private int handedOutPages;
+  /** The buffers {@link #buffer} handed out and not written yet, by the area of {@link #pages} they are views of. */
+  private final ByteBuffer[] handedOut;
   /** The direct write in flight (at most one), the file it writes, and which of {@link #pages} it reads. */
   private Future<?> inFlight;
   private String inFlightPath;
   private int inFlightPages = -1;
   private long directBytes;
+
+  /** Positioned writes whose {@link #buffer}s are filled one at a time. */
+  public PositionedFiles() {
+    this(1);
+  }
+
+  /**
+   * @param buffersAtOnce how many {@link #buffer}s the caller fills before writing them (a conversion
+   *                      to several modes gathers a block's codes of each mode, then writes them)
+   */
+  public PositionedFiles(int buffersAtOnce) {
+    pages = new ByteBuffer[buffersAtOnce + 1];
+    handedOut = new ByteBuffer[buffersAtOnce + 1];
+  }
 
   /**
    * Whether files under {@code dir} are on a file system this class can write (Hadoop's {@code file:}).
@@ -109,26 +123,26 @@ public final class PositionedFiles implements AutoCloseable {
   /**
    * A buffer of {@code length} bytes in which to gather what will be written at {@code position}:
    * direct memory that lies in its pages as those bytes will lie in the file's, so that
-   * {@link #write} can send the whole pages to the disk directly. Valid until the next call.
+   * {@link #write} can send the whole pages to the disk directly. Valid until as many more calls as
+   * the buffers the caller fills at once.
    */
   public ByteBuffer buffer(long position, int length) throws IOException {
     int lead = (int) (position % PAGE);
     int which = nextPages;
-    nextPages ^= 1;
+    nextPages = (nextPages + 1) % pages.length;
     if (which == inFlightPages) {
       awaitInFlight();
     }
     if (pages[which] == null || pages[which].capacity() < lead + length) {
       pages[which] = area((lead + length + PAGE - 1) / PAGE * PAGE);
     }
-    handedOut = pages[which].clear().position(lead).limit(lead + length).slice();
-    handedOutPages = which;
-    return handedOut;
+    handedOut[which] = pages[which].clear().position(lead).limit(lead + length).slice();
+    return handedOut[which];
   }
 
   /**
    * Writes the buffer's remaining bytes at {@code position} of the file at {@code path} (URI string):
-   * directly where the buffer is the last {@link #buffer}, made for that position, large enough, and
+   * directly where the buffer is a {@link #buffer} not written yet, made for that position, large enough, and
    * the file system takes it (its whole pages then go on a writer thread: the caller must not touch
    * the buffer again, and may fill the next one meanwhile); through the page cache otherwise.
    */
@@ -137,7 +151,8 @@ public final class PositionedFiles implements AutoCloseable {
       long end = position + bytes.remaining();
       long firstPage = (position + PAGE - 1) / PAGE * PAGE;
       long lastPage = end / PAGE * PAGE;
-      FileChannel direct = bytes == handedOut && bytes.remaining() >= DIRECT_MIN_BYTES
+      int area = areaOf(bytes);
+      FileChannel direct = area >= 0 && bytes.remaining() >= DIRECT_MIN_BYTES
           && bytes.alignmentOffset(bytes.position(), PAGE) == position % PAGE && lastPage > firstPage
           ? directChannel(path) : null;
       if (direct == null) {
@@ -155,8 +170,8 @@ public final class PositionedFiles implements AutoCloseable {
         return null;
       });
       inFlightPath = path;
-      inFlightPages = handedOutPages;
-      handedOut = null;
+      inFlightPages = area;
+      handedOut[area] = null;
       directBytes += lastPage - firstPage;
     } catch (IOException e) {
       throw NamedOutputStream.named(new Path(path), e);
@@ -190,7 +205,17 @@ public final class PositionedFiles implements AutoCloseable {
         FREE_AREAS.removeLast();
       }
     }
-    handedOut = null;
+    Arrays.fill(handedOut, null);
+  }
+
+  /** Which area of {@link #pages} the handed-out, unwritten buffer {@code bytes} is, or -1. */
+  private int areaOf(ByteBuffer bytes) {
+    for (int i = 0; i < handedOut.length; i++) {
+      if (handedOut[i] == bytes) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Waits for the direct write in flight, if any, and fails as it failed. */

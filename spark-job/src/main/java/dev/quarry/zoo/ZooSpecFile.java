@@ -92,7 +92,7 @@ public final class ZooSpecFile {
       }
       ModuleRules rules = new ModuleRules(s.allLinear, s.skipModules, s.includeModules, null);
       for (QuantMode mode : s.modes) {
-        String output = new Path(new Path(outputRoot, name), mode.cliName()).toString();
+        String output = ConvertOptions.modeOutput(new Path(outputRoot, name).toString(), mode);
         jobs.add(new ZooJob(name, new ConvertOptions(input, output, mode, s.blocksize, rules,
             ConvertOptions.DEFAULT_BLOCK_BYTES, s.maxShardBytes, 0).withOutputDtypes(s.quantStorage, s.computeDtype)));
       }

@@ -105,6 +105,23 @@ class HdfsIT {
     }
   }
 
+  /** Several modes in one run, on HDFS (each mode's shards multipart uploads, put in one job): each output is its local run's bytes. */
+  @Test
+  void convertsToSeveralModesOnHdfsAsLocally() throws IOException {
+    String reference = ReferenceData.file("tiny-llama/input/config.json").getParent().toString();
+    String parent = hdfs.getURI().toString() + "/out/modes";
+    List<QuantMode> modes = List.of(QuantMode.NF4_DQ, QuantMode.INT8);
+    List<ModeOutcome> outcomes = PreparedModes.prepare(modes.stream()
+        .map(m -> ConvertOptions.of(input.toString(), ConvertOptions.modeOutput(parent, m), m)).toList())
+        .run(sc, line -> {});
+    for (int i = 0; i < modes.size(); i++) {
+      assertEquals(null, outcomes.get(i).failure(), modes.get(i) + " failed");
+      java.nio.file.Path local = dir.resolve("local-" + modes.get(i).cliName());
+      ConversionJob.run(sc, ConvertOptions.of(reference, local.toString(), modes.get(i)), line -> {});
+      OutputTrees.assertIdentical(local, fs, new Path(ConvertOptions.modeOutput(parent, modes.get(i))));
+    }
+  }
+
   /**
    * One shard and several (--max-shard-size): each shard is a multipart upload of 64 KiB parts (the
    * output's block size), put by one task each and joined by concat; the parts' directories, beside the

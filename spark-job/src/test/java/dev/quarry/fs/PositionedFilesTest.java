@@ -121,4 +121,45 @@ class PositionedFilesTest {
     }
     assertArrayEquals(expected, Files.readAllBytes(dir.resolve("shard")));
   }
+
+  /**
+   * A conversion to several modes fills a block's buffer of each mode, then writes them: every one of
+   * them goes directly, and filling the next round's buffers does not touch one still being written.
+   */
+  @Test
+  void severalBuffersFilledAtOnceAllGoDirectly() throws Exception {
+    assertEquals("ext4", Files.getFileStore(dir).type(),
+        "this test needs its temporary directory on ext4 (direct I/O), found " + Files.getFileStore(dir).type());
+    Random random = new Random(16);
+    int modes = 3;
+    int size = 1 << 20;
+    int rounds = 4;
+    List<byte[]> expected = new ArrayList<>();
+    List<String> files = new ArrayList<>();
+    for (int m = 0; m < modes; m++) {
+      byte[] bytes = new byte[rounds * size];
+      random.nextBytes(bytes);
+      expected.add(bytes);
+      files.add(dir.resolve("mode-" + m).toUri().toString());
+      PositionedFiles.create(files.get(m), bytes.length);
+    }
+    try (PositionedFiles positioned = new PositionedFiles(modes)) {
+      for (int round = 0; round < rounds; round++) {
+        List<ByteBuffer> buffers = new ArrayList<>();
+        for (int m = 0; m < modes; m++) {
+          buffers.add(positioned.buffer((long) round * size, size));
+        }
+        for (int m = 0; m < modes; m++) {
+          buffers.get(m).put(expected.get(m), round * size, size).flip();
+        }
+        for (int m = 0; m < modes; m++) {
+          positioned.write(files.get(m), (long) round * size, buffers.get(m));
+        }
+      }
+      assertEquals((long) modes * rounds * size, positioned.directBytes());
+    }
+    for (int m = 0; m < modes; m++) {
+      assertArrayEquals(expected.get(m), Files.readAllBytes(dir.resolve("mode-" + m)), "mode " + m);
+    }
+  }
 }

@@ -1,0 +1,151 @@
+package dev.quarry.convert;
+
+import dev.quarry.bnb.QuantizationConfigJson;
+import dev.quarry.manifest.ManifestWriter;
+import dev.quarry.quality.ErrorStats;
+import dev.quarry.quantize.QuantMode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * One requested mode of a run ({@link ConversionJob#runAll}) as it goes through the phases: its
+ * prepared conversion, what each phase made of it (its plan after the scan, its layout, where its
+ * bytes go, what the executors wrote), and the error that failed it, after which the run leaves it
+ * alone and removes its output. A run of one mode is a run of one of these.
+ */
+final class ModeConversion {
+  /** The index of this mode's output in the run: executors report by it ({@link WriteOutcome}). */
+  final int output;
+  final PreparedConversion prepared;
+  final Consumer<String> log;
+  ConversionPlan plan;
+  List<String> keptNonFinite = List.of();
+  OutputLayout layout;
+  /** Where this run writes its bytes: the layout's places but those of the shards kept from an interrupted run. */
+  ShardPlacement placement;
+  /** Whether an interrupted run left completion records (whether or not a shard was kept). */
+  boolean resumed;
+  /** The pieces this run wrote. */
+  final List<WrittenPiece> written = new ArrayList<>();
+  /** The pieces of the shards kept from an interrupted run, as its records give them. */
+  private List<WrittenPiece> kept = List.of();
+  private Exception failure;
+
+  ModeConversion(int output, PreparedConversion prepared, Consumer<String> log) {
+    this.output = output;
+    this.prepared = prepared;
+    this.log = log;
+    this.plan = prepared.plan;
+  }
+
+  QuantMode mode() {
+    return prepared.options.mode();
+  }
+
+  ConvertOptions options() {
+    return prepared.options;
+  }
+
+  OutputStore store() {
+    return prepared.store;
+  }
+
+  boolean failed() {
+    return failure != null;
+  }
+
+  Exception failure() {
+    return failure;
+  }
+
+  /** The first failure counts: what follows from it says less. */
+  void fail(Exception e) {
+    if (failure == null) {
+      failure = e;
+    }
+  }
+
+  /** Keeps a weight holding NaN or ±inf unquantized (--allow-non-finite), then fixes every output byte's place. */
+  void layOut(Map<Integer, ScanResult> scans) throws IOException {
+    Map<Integer, ScanResult> mine = ownScans(scans);
+    NonFiniteTensors nonFinite = NonFiniteTensors.keepUnquantized(plan, mine, log);
+    plan = nonFinite.plan();
+    keptNonFinite = nonFinite.modules();
+    float[] offsets = ConversionJob.offsets(plan, mine);
+    layout = OutputLayout.of(plan, options(), offsets);
+    placement = ShardPlacement.of(layout, store().dir(), plan, offsets, mine::get);
+  }
+
+  /** Keeps the shards an interrupted run of this very conversion completed; the others are written. */
+  void keepInterruptedShards(JavaSparkContext sc) throws IOException {
+    KeptShards shards = KeptShards.find(sc, store(), prepared.identity.json(), placement, log);
+    placement = shards.remaining();
+    kept = shards.pieces();
+    resumed = shards.resumed();
+  }
+
+  /**
+   * The run's scan results as this mode reads them: the scan of a run with several modes is made on
+   * the plan of a double-quantized one, whose absmax sums mean nothing to a mode without double
+   * quantization (its blocks are the same, and checked for NaN and ±inf all the same).
+   */
+  private Map<Integer, ScanResult> ownScans(Map<Integer, ScanResult> scans) {
+    if (mode().doubleQuant()) {
+      return scans;
+    }
+    Map<Integer, ScanResult> mine = new HashMap<>();
+    scans.forEach((id, s) -> mine.put(id, new ScanResult(id, null, s.nonFinite())));
+    return mine;
+  }
+
+  /** Index, config.json, the model's other files and the manifest, from what the executors wrote. */
+  void writeMetadata() throws IOException {
+    Map<Piece, Long> pieceCrcs = new HashMap<>();
+    Map<Integer, ErrorStats> errors = new HashMap<>();
+    List<WrittenPiece> all = new ArrayList<>(written);
+    all.addAll(kept);
+    for (WrittenPiece w : all) {
+      pieceCrcs.put(w.piece(), w.crc32c());
+      if (w.errors() != null) {
+        errors.merge(w.piece().block().tensorId(), w.errors(), ErrorStats::merge);
+      }
+    }
+    ConversionJob.writeIndex(store(), layout.shards(), ConversionJob.parameterCount(plan, options()));
+    InputModel model = prepared.model;
+    if (model.config() != null) {
+      ConvertOptions o = options();
+      Map<String, Object> q = QuantizationConfigJson.of(o.mode(), o.quantStorage(),
+          o.computeDtype() == null ? null : o.computeDtype().torchName(), QuantizationConfigJson.modelDtype(model.config()),
+          ConversionJob.skipModules(o.rules(), plan, keptNonFinite));
+      store().writeJson(ModelReader.CONFIG, QuantizationConfigJson.configWith(model.config(), q));
+    }
+    store().copyUnchanged(model.otherFiles());
+    ManifestWriter.write(options(), prepared.identity, layout, errors, OutputCrcs.of(layout, pieceCrcs));
+  }
+
+  /** Everything forced to disk, {@code _SUCCESS} last, if the input did not change meanwhile. */
+  void commit() throws IOException {
+    prepared.requireInputUnchanged();
+    store().finish(prepared.identity.json());
+  }
+
+  /** After a failure: nothing of this mode's output stays. */
+  void abandon() {
+    try {
+      store().abandon();
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  ConvertSummary summary(double quantizeSeconds, double seconds) {
+    return new ConvertSummary(false, plan.tensors().size(), (int) ConversionJob.quantizedCount(plan),
+        plan.blocks().size(), layout.shards().size(), prepared.model.inputBytes(), layout.shardFileBytes(),
+        quantizeSeconds, seconds);
+  }
+}
