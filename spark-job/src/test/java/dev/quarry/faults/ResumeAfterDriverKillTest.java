@@ -89,6 +89,55 @@ class ResumeAfterDriverKillTest {
     assertEquals(FileTrees.snapshot(undisturbed), FileTrees.snapshot(tampered), "byte-identical to the undisturbed run");
   }
 
+  /**
+   * A run of two modes in one read killed once two nf4-dq shards are recorded complete: the rerun keeps
+   * the shards recorded complete of each mode's output (whatever the other mode had done), writes the
+   * others, and both outputs are the bytes of an undisturbed run.
+   */
+  @Test
+  void aRerunOfSeveralModesKeepsEachModesCompletedShards() throws Exception {
+    Path parent = dir.resolve("modes");
+    String[] command = modesCommand(parent);
+    InterruptedConversion.killAfterRecords(dir.resolve("modes-driver.log"), List.of(), command, LocalFiles.fs(),
+        LocalFiles.hadoopPath(parent.resolve("nf4-dq")), 2);
+    Map<String, List<String>> recorded = new HashMap<>();
+    Map<String, Object> before = new HashMap<>();
+    for (String mode : List.of("nf4-dq", "int8")) {
+      recorded.put(mode, InterruptedConversion.recordedShards(LocalFiles.fs(), LocalFiles.hadoopPath(parent.resolve(mode))));
+      for (String shard : recorded.get(mode)) {
+        before.put(mode + "/" + shard, identityOf(parent.resolve(mode).resolve(shard)));
+      }
+    }
+    assertTrue(recorded.get("nf4-dq").size() >= 2, recorded.toString());
+
+    CliRun cli = new CliRun();
+    Path undisturbed = dir.resolve("modes-undisturbed");
+    assertEquals(0, cli.run(modesCommand(undisturbed)), cli.err());
+    assertEquals(0, cli.run(command), cli.err());
+    String rerun = cli.out();
+    for (String mode : List.of("nf4-dq", "int8")) {
+      List<String> kept = recorded.get(mode);
+      if (!kept.isEmpty()) {
+        assertTrue(rerun.contains(mode + ": kept " + kept.size() + " of "), mode + " kept " + kept + ":\n" + rerun);
+      }
+      for (String shard : kept) {
+        assertEquals(before.get(mode + "/" + shard), identityOf(parent.resolve(mode).resolve(shard)),
+            mode + "/" + shard + " was written again");
+      }
+    }
+    assertEquals(FileTrees.snapshot(undisturbed), FileTrees.snapshot(parent), "byte-identical to the undisturbed run");
+  }
+
+  private static String[] modesCommand(Path parent) {
+    String[] one = InterruptedConversion.command(InterruptedConversion.input(), parent.toString());
+    for (int i = 0; i < one.length; i++) {
+      if (one[i].equals("--mode")) {
+        one[i + 1] = "nf4-dq,int8";
+      }
+    }
+    return one;
+  }
+
   /** The file's inode and modification time: both change when a file is replaced or written again. */
   private static List<Object> identityOf(Path file) throws Exception {
     return List.of(Files.getAttribute(file, "unix:ino"), (FileTime) Files.getLastModifiedTime(file), Files.size(file));
