@@ -63,12 +63,16 @@ public final class PositionedFiles implements AutoCloseable {
   });
 
   /**
-   * Areas given back by closed instances, for the next task of this JVM (at most
-   * {@link #FREE_AREAS_KEPT}): a fresh area is memory the kernel must fault in and zero, and with
-   * two fresh areas per task that took about 2% of the nf4-dq pass's CPU (perf, docs/performance.md).
+   * Areas given back by closed instances, for the next task of this JVM (at most {@link #freeAreasKept}):
+   * a fresh area is memory the kernel must fault in and zero, and with two fresh areas per task that
+   * took about 2% of the nf4-dq pass's CPU (perf, docs/performance.md).
    */
   private static final Deque<ByteBuffer> FREE_AREAS = new ArrayDeque<>();
-  private static final int FREE_AREAS_KEPT = 2 * Runtime.getRuntime().availableProcessors() + 2;
+  /**
+   * As many areas as the instances of one task per core use, and two more: a run of several modes uses
+   * more areas per task (one per mode and one more), which a smaller pool would drop and allocate again.
+   */
+  private static int freeAreasKept;
 
   private final Map<String, FileChannel> open = new LinkedHashMap<>();
   /** Each file's direct channel, or absent when its file system takes no direct I/O. */
@@ -81,10 +85,12 @@ public final class PositionedFiles implements AutoCloseable {
   private int nextPages;
   /** The buffers {@link #buffer} handed out and not written yet, by the area of {@link #pages} they are views of. */
   private final ByteBuffer[] handedOut;
-  /** The direct write in flight (at most one), the file it writes, and which of {@link #pages} it reads. */
-  private Future<?> inFlight;
-  private String inFlightPath;
-  private int inFlightPages = -1;
+  /**
+   * The direct write in flight from each area of {@link #pages} (or null), and the file it writes: one per
+   * area, so that a block's codes of several modes all go to the disk while the task computes the next.
+   */
+  private final Future<?>[] inFlight;
+  private final String[] inFlightPath;
   private long directBytes;
 
   /** Positioned writes whose {@link #buffer}s are filled one at a time. */
@@ -99,6 +105,11 @@ public final class PositionedFiles implements AutoCloseable {
   public PositionedFiles(int buffersAtOnce) {
     pages = new ByteBuffer[buffersAtOnce + 1];
     handedOut = new ByteBuffer[buffersAtOnce + 1];
+    inFlight = new Future<?>[buffersAtOnce + 1];
+    inFlightPath = new String[buffersAtOnce + 1];
+    synchronized (FREE_AREAS) {
+      freeAreasKept = Math.max(freeAreasKept, pages.length * Runtime.getRuntime().availableProcessors() + 2);
+    }
   }
 
   /**
@@ -130,9 +141,7 @@ public final class PositionedFiles implements AutoCloseable {
     int lead = (int) (position % PAGE);
     int which = nextPages;
     nextPages = (nextPages + 1) % pages.length;
-    if (which == inFlightPages) {
-      awaitInFlight();
-    }
+    awaitInFlight(which);
     if (pages[which] == null || pages[which].capacity() < lead + length) {
       pages[which] = area((lead + length + PAGE - 1) / PAGE * PAGE);
     }
@@ -164,13 +173,11 @@ public final class PositionedFiles implements AutoCloseable {
       writeFully(channel(path), bytes.duplicate().position(at + (int) (lastPage - position)), lastPage);
       ByteBuffer whole = bytes.duplicate().position(at + (int) (firstPage - position)).limit(at + (int) (lastPage - position));
       bytes.position(bytes.limit());
-      awaitInFlight();
-      inFlight = WRITERS.submit(() -> {
+      inFlight[area] = WRITERS.submit(() -> {
         writeFully(direct, whole, firstPage);
         return null;
       });
-      inFlightPath = path;
-      inFlightPages = area;
+      inFlightPath[area] = path;
       handedOut[area] = null;
       directBytes += lastPage - firstPage;
     } catch (IOException e) {
@@ -201,7 +208,7 @@ public final class PositionedFiles implements AutoCloseable {
           pages[i] = null;
         }
       }
-      while (FREE_AREAS.size() > FREE_AREAS_KEPT) {
+      while (FREE_AREAS.size() > freeAreasKept) {
         FREE_AREAS.removeLast();
       }
     }
@@ -218,26 +225,26 @@ public final class PositionedFiles implements AutoCloseable {
     return -1;
   }
 
-  /** Waits for the direct write in flight, if any, and fails as it failed. */
-  private void awaitInFlight() throws IOException {
-    if (inFlight == null) {
+  /** Waits for the direct write in flight from area {@code area}, if any, and fails as it failed. */
+  private void awaitInFlight(int area) throws IOException {
+    if (inFlight[area] == null) {
       return;
     }
     try {
-      inFlight.get();
+      inFlight[area].get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException io) {
-        throw NamedOutputStream.named(new Path(inFlightPath), io);
+        throw NamedOutputStream.named(new Path(inFlightPath[area]), io);
       }
       throw new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException(inFlightPath + ": interrupted while written");
+      throw new InterruptedIOException(inFlightPath[area] + ": interrupted while written");
     } finally {
-      inFlight = null;
-      inFlightPages = -1;
+      inFlight[area] = null;
     }
   }
+
 
   /** Bytes this instance wrote directly to the disk, bypassing the page cache. */
   public long directBytes() {
@@ -276,14 +283,16 @@ public final class PositionedFiles implements AutoCloseable {
     }
   }
 
-  /** Waits for the last direct write, then closes every file written. */
+  /** Waits for the direct writes in flight, then closes every file written. */
   @Override
   public void close() throws IOException {
     IOException failed = null;
-    try {
-      awaitInFlight();
-    } catch (IOException e) {
-      failed = e;
+    for (int area = 0; area < inFlight.length; area++) {
+      try {
+        awaitInFlight(area);
+      } catch (IOException e) {
+        failed = failed == null ? e : failed;
+      }
     }
     if (failed == null) { // an interrupted wait may leave the write running: its area is not given back
       giveBackAreas();
