@@ -18,8 +18,9 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The driver's count of what is written of each shard during the quantize-and-write pass: as each
- * task's result comes back ({@link TaskResults}) its pieces are ticked off, and when a shard's last
- * piece is in — the shard is complete at its final name — the shard is forced to the disk and its
+ * task's result comes back ({@link TaskResults}) its pieces are ticked off (a multipart upload's once
+ * the driver has completed it, here, as its last part came back), and when a shard's last piece is
+ * in — the shard is complete at its final name — the shard is forced to the disk and its
  * {@link ShardRecord} written under {@code _staging}, so that a rerun after a kill keeps it. This runs
  * on a thread of its own, in the order the results came, not on Spark's scheduler thread: a force can
  * take a while. The first failure (a record or a force that cannot be written) fails the pass at
@@ -29,6 +30,11 @@ final class ShardCompletions implements AutoCloseable {
   /** A step of the completion thread. */
   private interface Step {
     void run() throws IOException;
+  }
+
+  /** Completes a shard's multipart upload and returns the pieces its parts wrote. */
+  interface Upload {
+    List<WrittenPiece> complete() throws IOException;
   }
 
   private final OutputStore store;
@@ -73,20 +79,35 @@ final class ShardCompletions implements AutoCloseable {
     });
   }
 
-  /** Pieces written (a task's, or a completed upload's): each shard whose last piece this is gets its record. */
+  /** Pieces a task wrote in place: each shard whose last piece this is gets its record. */
   void accept(List<WrittenPiece> written) {
+    submit(() -> record(written));
+  }
+
+  /**
+   * A shard whose parts are all in: its upload is completed on this thread (Spark's scheduler thread,
+   * which hands the parts over, must not wait on the store), then the shard gets its record.
+   */
+  void uploaded(String shard, Upload upload) {
     submit(() -> {
-      for (WrittenPiece w : written) {
-        PlacedPiece p = placed.get(w.piece());
-        if (p == null) {
-          throw new IllegalStateException("a task wrote a piece the plan does not place: " + w.piece().block());
-        }
-        entries.get(p.file()).add(new ShardRecord.Entry(p.position(), w.piece().length(), w.crc32c(), w.errors()));
-        if (missing.merge(p.file(), -1, Integer::sum) == 0) {
-          completed(p.file());
-        }
+      record(upload.complete());
+      if (missing.get(shard) == 0 && entries.containsKey(shard)) { // it holds no computed piece: complete once uploaded
+        completed(shard);
       }
     });
+  }
+
+  private void record(List<WrittenPiece> written) throws IOException {
+    for (WrittenPiece w : written) {
+      PlacedPiece p = placed.get(w.piece());
+      if (p == null) {
+        throw new IllegalStateException("a task wrote a piece the plan does not place: " + w.piece().block());
+      }
+      entries.get(p.file()).add(new ShardRecord.Entry(p.position(), w.piece().length(), w.crc32c(), w.errors()));
+      if (missing.merge(p.file(), -1, Integer::sum) == 0) {
+        completed(p.file());
+      }
+    }
   }
 
   private void submit(Step step) {

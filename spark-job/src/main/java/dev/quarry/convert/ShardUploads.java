@@ -19,13 +19,17 @@ import org.apache.hadoop.util.functional.FutureIO;
 
 /**
  * The driver's side of the shards' multipart uploads (Hadoop's {@link MultipartUploader}): one upload
- * started per shard before any task runs, completed with the part handles the tasks returned, each
- * shard appearing whole at its final name (S3A: the object; HDFS: the part files joined by
+ * started per shard before any task runs, each completed with the part handles the tasks returned as
+ * soon as its last part is in (while other shards' parts are still put), each shard appearing whole at
+ * its final name (S3A: the object; HDFS: the part files joined by
  * {@code concat} and renamed to it), or aborted, leaving no object, part or pending upload.
  */
 final class ShardUploads implements AutoCloseable {
   private final MultipartUploader uploader;
-  /** The uploads started and neither completed nor aborted, by shard path. */
+  /**
+   * The uploads started and neither completed nor aborted, by shard path (completed on the completion
+   * thread of {@link ShardCompletions}, aborted by the driver's: guarded by itself).
+   */
   private final Map<String, UploadHandle> open = new LinkedHashMap<>();
 
   private ShardUploads(MultipartUploader uploader) {
@@ -70,28 +74,36 @@ final class ShardUploads implements AutoCloseable {
   }
 
   /**
-   * Completes every shard's upload, shard after shard, with its parts in order. Spark returns one
-   * result per part (the successful attempt's); a part put again by another attempt holds the same
-   * bytes, so the handle kept names the same content (S3: the same ETag; HDFS: the same part file).
-   *
-   * @param partsPerShard how many parts each shard was cut into, by shard path
+   * Completes one shard's upload with its parts, in part order, once every part is in: the shard then
+   * appears whole at its final name. Spark returns one result per part (the successful attempt's); a
+   * part put again by another attempt holds the same bytes, so the handle kept names the same content
+   * (S3: the same ETag; HDFS: the same part file). Called by one thread at a time.
    */
-  void complete(List<PutPart> parts, Map<String, Integer> partsPerShard) throws IOException {
-    Map<String, Map<Integer, PartHandle>> byShard = new LinkedHashMap<>();
+  void complete(String shard, List<PutPart> parts) throws IOException {
+    Map<Integer, PartHandle> handles = new TreeMap<>();
     for (PutPart p : parts) {
-      byShard.computeIfAbsent(p.shard(), s -> new TreeMap<>()).put(p.number(), BBPartHandle.from(ByteBuffer.wrap(p.handle())));
+      handles.put(p.number(), BBPartHandle.from(ByteBuffer.wrap(p.handle())));
     }
-    for (String shard : List.copyOf(open.keySet())) {
-      Map<Integer, PartHandle> handles = byShard.getOrDefault(shard, Map.of());
-      if (handles.size() != partsPerShard.get(shard)) {
-        throw new IllegalStateException(shard + ": " + handles.size() + " parts came back of " + partsPerShard.get(shard));
-      }
-      try {
-        FutureIO.awaitFuture(uploader.complete(open.get(shard), new Path(shard), handles));
-      } catch (IOException e) {
-        throw NamedOutputStream.named(new Path(shard), e);
-      }
+    UploadHandle upload;
+    synchronized (open) {
+      upload = open.get(shard);
+    }
+    try {
+      FutureIO.awaitFuture(uploader.complete(upload, new Path(shard), handles));
+    } catch (IOException e) {
+      throw NamedOutputStream.named(new Path(shard), e);
+    }
+    synchronized (open) {
       open.remove(shard);
+    }
+  }
+
+  /** Fails unless every upload was completed (the pass is over: a shard not complete now would be missing). */
+  void requireAllCompleted() {
+    synchronized (open) {
+      if (!open.isEmpty()) {
+        throw new IllegalStateException("the uploads of " + open.keySet() + " were not completed");
+      }
     }
   }
 
@@ -99,14 +111,18 @@ final class ShardUploads implements AutoCloseable {
   @Override
   public void close() throws IOException {
     IOException first = null;
-    for (Map.Entry<String, UploadHandle> e : open.entrySet()) {
+    Map<String, UploadHandle> notCompleted;
+    synchronized (open) {
+      notCompleted = new LinkedHashMap<>(open);
+      open.clear();
+    }
+    for (Map.Entry<String, UploadHandle> e : notCompleted.entrySet()) {
       try {
         FutureIO.awaitFuture(uploader.abort(e.getValue(), new Path(e.getKey())));
       } catch (IOException x) {
         first = first == null ? x : first;
       }
     }
-    open.clear();
     uploader.close();
     if (first != null) {
       throw first;

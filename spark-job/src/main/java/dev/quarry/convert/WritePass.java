@@ -25,7 +25,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * a run of several modes reads each input block once and writes every mode's bytes of it
  * ({@link ReadUnit}). Elsewhere (HDFS, S3A) every shard is a multipart upload whose parts, contiguous
  * byte ranges of the planned layout ({@link ShardParts}), tasks on every core put ({@link PartWriter}),
- * one mode after the other.
+ * one mode after the other, each shard completed as its last part comes in.
  */
 final class WritePass {
   private WritePass() {}
@@ -34,7 +34,7 @@ final class WritePass {
    * Writes every mode's output, adding what was written to each mode and failing the modes whose
    * tasks reported a failure; logs how many bytes each executor wrote. Each shard gets its completion
    * record once it is complete at its final name ({@link ShardCompletions}): in place, as its last
-   * piece is written; a multipart upload, when the driver completes it.
+   * piece is written; a multipart upload, when the driver completes it, as its last part comes in.
    */
   static void run(JavaSparkContext sc, List<ModeConversion> modes, Consumer<String> log) throws IOException {
     List<ModeConversion> toWrite = modes.stream().filter(m -> !m.placement.files().isEmpty()).toList();
@@ -143,17 +143,20 @@ final class WritePass {
 
   /**
    * One mode's shards as multipart uploads: the driver starts the uploads, one task per part puts its
-   * bytes (parts of every shard on every core of every executor), and the driver completes the uploads
-   * in shard order once every part is in; a failure aborts them (after the tasks still running have
-   * ended, so that none puts a part after the abort).
+   * bytes (parts of every shard on every core of every executor), and the driver completes each shard's
+   * upload as soon as its last part is in, then records the shard complete, so that a run killed later
+   * leaves it for the rerun to keep. A failure aborts the uploads not completed (after the tasks still
+   * running have ended, so that none puts a part after the abort); the shards completed stay until the
+   * failed run removes its output.
    */
   private static List<WrittenPiece> multipart(JavaSparkContext sc, ModeConversion m) throws IOException {
     OutputStore store = m.store();
     ShardPlacement placement = m.placement;
     long partBytes = ShardParts.partBytes(store.fs(), store.dir());
     InputLocality locality = InputLocality.of(m.plan.blocks());
-    try (ShardCompletions completions = new ShardCompletions(store, m.prepared.identity.json(), placement);
-        ShardUploads uploads = ShardUploads.start(store.fs(), store.dir(), placement.files())) {
+    // closed in reverse: the completion thread has stopped completing uploads before the others are aborted
+    try (ShardUploads uploads = ShardUploads.start(store.fs(), store.dir(), placement.files());
+        ShardCompletions completions = new ShardCompletions(store, m.prepared.identity.json(), placement)) {
       List<UploadPart> parts = ShardParts.of(placement, partBytes, uploads.handles());
       Map<String, Integer> partsPerShard = new LinkedHashMap<>();
       parts.forEach(p -> partsPerShard.merge(p.shard(), 1, Integer::sum));
@@ -161,19 +164,29 @@ final class WritePass {
           placement.files().size(), parts.size(), ByteUnits.size(partBytes), ClusterShape.of(sc)));
       String outputDir = store.dir().toString();
       boolean inMemory = WholeFiles.writesAppearWhole(store.fs(), store.dir());
+      Map<String, List<PutPart>> arrived = new HashMap<>(); // only Spark's result thread touches it
       List<PutPart> put;
       try {
-        put = ConversionJob.collect(LocalizedTasks.rdd(sc, parts, parts.size(), p -> inputHosts(p, locality))
-            .map(p -> PartWriter.put(p, outputDir, inMemory)));
+        put = ConversionJob.collectEach(LocalizedTasks.rdd(sc, parts, parts.size(), p -> inputHosts(p, locality))
+            .map(p -> PartWriter.put(p, outputDir, inMemory)), task -> task.forEach(p -> {
+              List<PutPart> shardParts = arrived.computeIfAbsent(p.shard(), s -> new ArrayList<>());
+              shardParts.add(p);
+              if (shardParts.size() == partsPerShard.get(p.shard())) {
+                completions.uploaded(p.shard(), () -> {
+                  List<WrittenPiece> written = PieceRanges.compose(shardParts); // every piece whole, before it shows
+                  uploads.complete(p.shard(), shardParts);
+                  return written;
+                });
+              }
+            }));
       } catch (IOException | RuntimeException e) {
         RunningTasks.awaitNone(sc, ConversionJob.ABANDON_WAIT_MILLIS);
         throw e;
       }
+      completions.close();
+      uploads.requireAllCompleted();
       m.log.accept("parts put by executor: " + PartsPut.byExecutor(put));
-      uploads.complete(put, partsPerShard);
-      List<WrittenPiece> written = PieceRanges.compose(put);
-      completions.accept(written); // only now is any shard at its final name: a kill before leaves nothing to keep
-      return written;
+      return PieceRanges.compose(put);
     }
   }
 

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A conversion into HDFS (MiniDFSCluster, loopback) whose driver JVM is killed while its parts are
- * uploaded: no shard is at its final name before the driver completes the uploads, so nothing is
- * recorded complete, the rerun keeps nothing, and it gives the bytes of a local run.
+ * uploaded, once two shards' uploads were completed (joined and renamed to their names) and recorded:
+ * the rerun keeps those shards, uploads only the others, and gives the bytes of a local run.
  */
 class ResumeHdfsIT {
   @TempDir
@@ -41,8 +41,8 @@ class ResumeHdfsIT {
   }
 
   @Test
-  void aRerunIntoHdfsAfterAKillMidUploadGivesTheSameBytes() throws Exception {
-    InterruptedConversion.assertRerunAfterAKillMidUploadGivesTheSameBytes(dir, List.of(), hdfs.getFileSystem(),
+  void aRerunIntoHdfsKeepsTheShardsUploadedBeforeAKill() throws Exception {
+    InterruptedConversion.assertRerunKeepsTheShardsUploadedBeforeAKill(dir, List.of(), hdfs.getFileSystem(),
         new Path(hdfs.getURI() + "/out/nf4-dq"));
   }
 }

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A conversion into S3 (S3Proxy on loopback) whose driver JVM is killed while its parts are uploaded:
- * no object exists before the driver completes the uploads, so nothing is recorded complete, the rerun
- * keeps nothing, and it gives the bytes of a local run. The settings reach both runs as {@code spark.hadoop.*} system properties,
+ * A conversion into S3 (S3Proxy on loopback) whose driver JVM is killed while its parts are uploaded,
+ * once two shards' uploads were completed and recorded: the rerun keeps those objects, uploads only the
+ * other shards, and gives the bytes of a local run. The settings reach both runs as {@code spark.hadoop.*} system properties,
  * as spark-submit passes them.
  */
 class ResumeS3aIT {
@@ -47,12 +47,12 @@ class ResumeS3aIT {
   }
 
   @Test
-  void aRerunIntoS3AfterAKillMidUploadGivesTheSameBytes() throws Exception {
+  void aRerunIntoS3KeepsTheShardsUploadedBeforeAKill() throws Exception {
     Configuration conf = new Configuration();
     s3.hadoopProperties(s3.secret()).forEach(conf::set);
     List<String> jvmArgs = new ArrayList<>();
     properties.forEach((k, v) -> jvmArgs.add("-D" + k + "=" + v));
     Path output = new Path("s3a://" + BUCKET + "/out/nf4-dq");
-    InterruptedConversion.assertRerunAfterAKillMidUploadGivesTheSameBytes(dir, jvmArgs, FileSystems.forPath(output, conf), output);
+    InterruptedConversion.assertRerunKeepsTheShardsUploadedBeforeAKill(dir, jvmArgs, FileSystems.forPath(output, conf), output);
   }
 }

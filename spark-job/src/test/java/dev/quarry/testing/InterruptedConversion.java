@@ -23,7 +23,8 @@ import org.apache.hadoop.fs.Path;
 public final class InterruptedConversion {
   private static final String RECORD_SUFFIX = ".complete";
   private static final Pattern KEPT = Pattern.compile("kept (\\d+) of (\\d+) shards");
-  private static final Pattern WRITING = Pattern.compile("(?:writing|streaming) (\\d+) shard\\(s\\)");
+  private static final Pattern WRITING = Pattern.compile("(?:writing|uploading) (\\d+) shard\\(s\\)");
+  private static final Pattern PARTS = Pattern.compile("uploading \\d+ shard\\(s\\) in (\\d+) parts");
 
   /** How long each read of tensor data sleeps: long enough that the kill lands between shards. */
   public static final long READ_MILLIS = 300;
@@ -73,42 +74,54 @@ public final class InterruptedConversion {
   }
 
   /**
-   * The scenario on a store written through multipart uploads (HDFS, S3A), whose shards reach their
-   * final names only when the driver completes the uploads at the end of the pass: a local run of
-   * {@link #command} first (the expected output), then the same conversion into {@code output} on
-   * {@code fs}, its driver (a child JVM with {@code jvmArgs}) killed while it uploads, then run again in
-   * this JVM. No shard was complete at its final name, so no record was written and the rerun keeps
-   * nothing, and its output is the local run's.
+   * The scenario on a store written through multipart uploads (HDFS, S3A), where the driver completes
+   * each shard's upload as its last part comes in: a local run of {@link #command} first (the expected
+   * output), then the same conversion into {@code output} on {@code fs}, its driver (a child JVM with
+   * {@code jvmArgs}) killed once two shards are recorded complete while parts are still being put, then
+   * run again in this JVM. The rerun keeps exactly the recorded shards (not uploaded again: same length
+   * and modification time), uploads only the others in fewer parts, and its output is the local run's.
    */
-  public static void assertRerunAfterAKillMidUploadGivesTheSameBytes(java.nio.file.Path workDir, List<String> jvmArgs,
+  public static void assertRerunKeepsTheShardsUploadedBeforeAKill(java.nio.file.Path workDir, List<String> jvmArgs,
       FileSystem fs, Path output) throws IOException, InterruptedException {
     java.nio.file.Path undisturbed = workDir.resolve("undisturbed");
     CliRun cli = new CliRun();
     assertEquals(0, cli.run(command(input(), undisturbed.toString())), cli.err());
+    int shards = written(cli.out());
 
     String[] command = command(input(), output.toString());
     java.nio.file.Path log = workDir.resolve("driver.log");
-    Process driver = ChildJvm.start(log, jvmArgs, Quarry.class.getName(), command);
-    try {
-      long deadline = System.currentTimeMillis() + 300_000;
-      while (!java.nio.file.Files.readString(log).contains("uploading ")) {
-        if (!driver.isAlive() || System.currentTimeMillis() > deadline) {
-          throw new AssertionError("the conversion did not start its uploads:\n" + java.nio.file.Files.readString(log));
-        }
-        Thread.sleep(5);
-      }
-      Thread.sleep(4 * READ_MILLIS); // a few parts into the pass
-      assertTrue(driver.isAlive(), "still uploading");
-    } finally {
-      driver.destroyForcibly();
-      driver.waitFor(30, TimeUnit.SECONDS);
-    }
+    List<String> recorded = killAfterRecords(log, jvmArgs, command, fs, output, 2);
+    String killed = java.nio.file.Files.readString(log);
+    assertFalse(killed.contains("parts put by executor"), "the pass was over before two shards were recorded:\n" + killed);
     assertFalse(fs.exists(new Path(output, "_SUCCESS")), "killed before the commit");
-    assertEquals(List.of(), recordedShards(fs, output), "a shard recorded complete before its upload was completed");
+    assertTrue(recorded.size() < shards, "every shard was recorded before the kill: " + recorded);
+    List<String> before = new ArrayList<>();
+    for (String shard : recorded) {
+      FileStatus s = fs.getFileStatus(new Path(output, shard));
+      before.add(shard + " " + s.getLen() + " " + s.getModificationTime());
+    }
 
     assertEquals(0, cli.run(command), cli.err());
-    assertEquals(0, kept(cli.out()), cli.out());
+    String rerun = cli.out();
+    assertEquals(recorded.size(), kept(rerun), rerun);
+    assertEquals(shards - recorded.size(), written(rerun), "shards uploaded by the rerun:\n" + rerun);
+    assertTrue(parts(rerun) < parts(killed), "the rerun uploads fewer parts than a fresh run:\n" + rerun);
+    List<String> after = new ArrayList<>();
+    for (String shard : recorded) {
+      FileStatus s = fs.getFileStatus(new Path(output, shard));
+      after.add(shard + " " + s.getLen() + " " + s.getModificationTime());
+    }
+    assertEquals(before, after, "a kept shard was uploaded again");
     OutputTrees.assertIdentical(undisturbed, fs, output);
+  }
+
+  /** The number of parts a run's log says it uploads ({@code uploading N shard(s) in P parts}). */
+  private static int parts(String log) {
+    Matcher m = PARTS.matcher(log);
+    if (!m.find()) {
+      throw new AssertionError("the log does not say how many parts were uploaded:\n" + log);
+    }
+    return Integer.parseInt(m.group(1));
   }
 
   /** The shards of {@code output} that have a completion record, sorted. */
