@@ -144,9 +144,12 @@ final class ShardCompletions implements AutoCloseable {
     DurableFiles.sync(store.fs(), path.getParent());
   }
 
-  /** Waits for every record of the pass; throws the first failure. */
+  /** Waits for every record of the pass; throws the first failure, the first time only (a second close does nothing). */
   @Override
   public void close() throws IOException {
+    if (thread.isShutdown()) {
+      return;
+    }
     thread.shutdown();
     try {
       while (!thread.awaitTermination(1, TimeUnit.MINUTES)) {
