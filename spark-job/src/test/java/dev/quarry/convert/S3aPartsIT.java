@@ -99,6 +99,29 @@ class S3aPartsIT {
     assertEquals(List.of(), pendingUploads(fs, out));
   }
 
+  /** Two modes in one run: each mode's shards are multipart uploads of their own, each output its local single run's bytes. */
+  @Test
+  void severalModesInOneRunGiveEachModesLocalBytes() throws IOException {
+    java.nio.file.Path model = model(dir.resolve("model"), false);
+    String parent = "s3a://" + BUCKET + "/modes";
+    List<QuantMode> modes = List.of(QuantMode.NF4_DQ, QuantMode.INT8);
+    List<String> log = new ArrayList<>();
+    List<ModeOutcome> outcomes = PreparedModes.prepare(modes.stream()
+        .map(m -> ConvertOptions.of(model.toString(), ConvertOptions.modeOutput(parent, m), m)).toList())
+        .run(sc, log::add);
+    FileSystem fs = FileSystems.forPath(new Path(parent));
+    for (int i = 0; i < modes.size(); i++) {
+      assertEquals(null, outcomes.get(i).failure(), modes.get(i) + " failed");
+      java.nio.file.Path local = dir.resolve("local-alone-" + modes.get(i).cliName());
+      ConversionJob.run(sc, ConvertOptions.of(model.toString(), local.toString(), modes.get(i)), line -> {});
+      Path out = new Path(ConvertOptions.modeOutput(parent, modes.get(i)));
+      OutputTrees.assertIdentical(local, fs, out);
+      assertEquals(List.of(), pendingUploads(fs, out));
+      String mode = modes.get(i).cliName();
+      assertTrue(log.stream().anyMatch(l -> l.startsWith(mode + ": uploading ")), mode + " uploaded its shards:\n" + log);
+    }
+  }
+
   @Test
   void aRunFailingInTheMiddleOfItsUploadsLeavesNoObjectAndNoPendingUpload() throws IOException {
     // nf4 has no scan pass: the NaN in the last weight is found by the part that quantizes it, after others were put
