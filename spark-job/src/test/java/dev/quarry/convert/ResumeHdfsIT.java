@@ -1,9 +1,13 @@
 package dev.quarry.convert;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.quarry.testing.InterruptedConversion;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -42,7 +46,13 @@ class ResumeHdfsIT {
 
   @Test
   void aRerunIntoHdfsKeepsTheShardsUploadedBeforeAKill() throws Exception {
-    InterruptedConversion.assertRerunKeepsTheShardsUploadedBeforeAKill(dir, List.of(), hdfs.getFileSystem(),
-        new Path(hdfs.getURI() + "/out/nf4-dq"));
+    Path output = new Path(hdfs.getURI() + "/out/nf4-dq");
+    InterruptedConversion.assertRerunKeepsTheShardsUploadedBeforeAKill(dir, List.of(), hdfs.getFileSystem(), output);
+    // the part directories of the shards the killed run had not completed, beside the output: the rerun removed them
+    List<String> beside = new ArrayList<>();
+    for (FileStatus f : hdfs.getFileSystem().listStatus(output.getParent())) {
+      beside.add(f.getPath().getName());
+    }
+    assertEquals(List.of("nf4-dq"), beside, "part directories left beside the output");
   }
 }

@@ -1,5 +1,7 @@
 package dev.quarry.convert;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.quarry.fs.FileSystems;
 import dev.quarry.testing.InterruptedConversion;
 import dev.quarry.testing.S3ProxyServer;
@@ -7,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.s3a.S3AFileSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,6 +57,10 @@ class ResumeS3aIT {
     List<String> jvmArgs = new ArrayList<>();
     properties.forEach((k, v) -> jvmArgs.add("-D" + k + "=" + v));
     Path output = new Path("s3a://" + BUCKET + "/out/nf4-dq");
-    InterruptedConversion.assertRerunKeepsTheShardsUploadedBeforeAKill(dir, jvmArgs, FileSystems.forPath(output, conf), output);
+    FileSystem fs = FileSystems.forPath(output, conf);
+    InterruptedConversion.assertRerunKeepsTheShardsUploadedBeforeAKill(dir, jvmArgs, fs, output);
+    // the killed run's uploads of the shards it had not completed were pending: the rerun aborted them
+    assertEquals(List.of(), ((S3AFileSystem) fs).listMultipartUploads("out/").stream().map(u -> u.key()).toList(),
+        "pending uploads left under the output");
   }
 }
