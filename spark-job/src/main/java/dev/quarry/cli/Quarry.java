@@ -1,8 +1,9 @@
 package dev.quarry.cli;
 
+import dev.quarry.bnb.QuantStorage;
+import dev.quarry.jvm.CompilerDirectives;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.bnb.QuantStorage;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -96,6 +97,7 @@ public final class Quarry implements Runnable {
   }
 
   public static void main(String[] args) {
+    CompilerDirectives.add();
     System.exit(commandLine().execute(args));
   }
 }
