@@ -1,7 +1,7 @@
 package dev.quarry.convert;
 
 import dev.quarry.jvm.QuarrySparkPlugin;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -36,7 +36,9 @@ public final class SparkContexts {
   /** The user's plugins (comma-separated), and quarry's ({@link QuarrySparkPlugin}). */
   static String withPlugin(String plugins) {
     String ours = QuarrySparkPlugin.class.getName();
-    return plugins.isBlank() ? ours : List.of(plugins.split(",")).contains(ours) ? plugins : plugins + "," + ours;
+    // Spark trims the names of spark.plugins: so does the check that the user named quarry's already
+    boolean named = Arrays.stream(plugins.split(",")).map(String::trim).anyMatch(ours::equals);
+    return plugins.isBlank() ? ours : named ? plugins : plugins + "," + ours;
   }
 
   /** What a run on {@code master} gets unless the user set it: for a local master no UI and loopback only; for a cluster nothing. */

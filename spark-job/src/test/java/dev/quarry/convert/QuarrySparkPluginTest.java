@@ -24,6 +24,7 @@ class QuarrySparkPluginTest {
     assertEquals(ours, SparkContexts.withPlugin(""));
     assertEquals("com.example.Mine," + ours, SparkContexts.withPlugin("com.example.Mine"));
     assertEquals("com.example.Mine," + ours, SparkContexts.withPlugin("com.example.Mine," + ours));
+    assertEquals("com.example.Mine, " + ours, SparkContexts.withPlugin("com.example.Mine, " + ours));
   }
 
   @Test
