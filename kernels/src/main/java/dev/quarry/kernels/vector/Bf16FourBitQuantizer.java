@@ -3,8 +3,6 @@ package dev.quarry.kernels.vector;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.FourBitFormat;
 import dev.quarry.kernels.KernelSupport;
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -31,11 +29,16 @@ import jdk.incubator.vector.VectorSpecies;
  * ORs in the sign bit of the negative inputs the sign cut counts: 4 blends where the full search
  * takes 11, and 7 cut rows read instead of 15.
  *
- * <p>Written for C2: the code loop is one method whose calls take no vectors (prepare and the
- * scalar fallback take arrays and ints), since a call C2 failed to inline would box the vectors
- * passed to it (it gives up inlining in methods this large); it walks 32 elements per step and
- * reads the cut rows per step, since C2 would otherwise hoist the 15 cut vectors of a block out
- * of an inner loop and spill them.
+ * <p>Written for C2, so that every Vector API call compiles to vector instructions in every run:
+ * the code loop's calls take no vectors (each search reads its input and cut rows and stores a
+ * step's codes to an array, which {@link Nibbles} packs from there; prepare and the scalar fallback
+ * take arrays and ints), and no vector value is merged from two branches or carried around the
+ * loop. A call C2 does not inline boxes the vectors passed to it, and so does a merge of vectors
+ * whose branches the profile has not pruned, which depends on how much profile C2 had when it
+ * compiled the loop: with the three searches' codes merged before one packing, some runs (at
+ * random) compiled the loop allocating a vector per operation, 3x slower. The search reads the cut
+ * rows afresh at each step, since C2 would otherwise hoist the 15 cut vectors of a block out of an
+ * inner loop and spill them.
  */
 final class Bf16FourBitQuantizer {
   private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
@@ -58,6 +61,7 @@ final class Bf16FourBitQuantizer {
   private static final ShortVector THREE = ShortVector.broadcast(S, (short) 3);
   private static final ShortVector FOUR = ShortVector.broadcast(S, (short) 4);
   private static final ShortVector EIGHT = ShortVector.broadcast(S, (short) 8);
+  private static final ShortVector FIFTEEN = ShortVector.broadcast(S, (short) 15);
 
   private final FourBitFormat format;
   private final boolean signCut;
@@ -121,6 +125,8 @@ final class Bf16FourBitQuantizer {
     int steps = fullBlocks << stepShift;
     int stepMask = (1 << stepShift) - 1;
     short[] cuts = Bf16CutTable.CUTS;
+    // a step's codes, from its search to the packing
+    short[] codes = new short[STEP];
     for (int step = 0; step < steps; step++) {
       int block = step >> stepShift;
       if ((step & stepMask) == 0 && block + aheadBlocks < fullBlocks) {
@@ -136,108 +142,135 @@ final class Bf16FourBitQuantizer {
       int firstLevel = signCut ? Bf16CutTable.signMagnitude(m) - 1 : floor + (cuts[at + 7 * 16] >> 4);
       int i = xOff + step * STEP;
       int out = packedOff + step * (STEP / 2);
-      ShortVector floorV = ShortVector.broadcast(S, (short) floor);
-      ShortVector firstV = ShortVector.broadcast(S, (short) firstLevel);
-      ShortVector va = ShortVector.fromArray(S, x, i);
-      ShortVector vb = ShortVector.fromArray(S, x, i + 16);
-      ShortVector ma = va.and(MAGNITUDE_BITS);
-      ShortVector mb = vb.and(MAGNITUDE_BITS);
-      // how far the magnitudes lie above the floor (merged below it)
-      ShortVector ra = ma.max(floorV).sub(floorV);
-      ShortVector rb = mb.max(floorV).sub(floorV);
-      // the row's upper half, cuts 8..14: for FP4 the 7 magnitude thresholds (cut 8 + r passed by
-      // ranks above r), for NF4 the cuts above cut 7
-      ShortVector c8 = ShortVector.fromArray(S, cuts, at + 8 * 16);
-      ShortVector c9 = ShortVector.fromArray(S, cuts, at + 9 * 16);
-      ShortVector c10 = ShortVector.fromArray(S, cuts, at + 10 * 16);
-      ShortVector c11 = ShortVector.fromArray(S, cuts, at + 11 * 16);
-      ShortVector c12 = ShortVector.fromArray(S, cuts, at + 12 * 16);
-      ShortVector c13 = ShortVector.fromArray(S, cuts, at + 13 * 16);
-      ShortVector c14 = ShortVector.fromArray(S, cuts, at + 14 * 16);
-      ShortVector codeA;
-      ShortVector codeB;
       if (signCut) {
-        // FP4: sign | code of the magnitude's rank (FourBitCoder), the rank by a 3-level search of
-        // the row's positive half (cuts 8..14) with the magnitude's key, as positive inputs have
-        ShortVector ka = ra.lanewise(VectorOperators.LSHL, 4);
-        ShortVector kb = rb.lanewise(VectorOperators.LSHL, 4);
-        // negative, not flushed: as shorts, x ^ 0x8000 is the magnitude of a negative input and
-        // negative for the others; firstLevel is the smallest counted magnitude - 1
-        VectorMask<Short> negativeA = va.lanewise(VectorOperators.XOR, SIGN_BIT).compare(VectorOperators.GT, firstV);
-        VectorMask<Short> negativeB = vb.lanewise(VectorOperators.XOR, SIGN_BIT).compare(VectorOperators.GT, firstV);
-        VectorMask<Short> a2 = ka.compare(VectorOperators.GT, c11);
-        VectorMask<Short> b2 = kb.compare(VectorOperators.GT, c11);
-        VectorMask<Short> a1 = ka.compare(VectorOperators.GT, c9.blend(c13, a2));
-        VectorMask<Short> b1 = kb.compare(VectorOperators.GT, c9.blend(c13, b2));
-        ShortVector lastA = c8.blend(c10, a1).blend(c12.blend(c14, a1), a2);
-        ShortVector lastB = c8.blend(c10, b1).blend(c12.blend(c14, b1), b2);
-        codeA = lastA.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, ka.compare(VectorOperators.GT, lastA))
-            .lanewise(VectorOperators.OR, (short) 8, negativeA);
-        codeB = lastB.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, kb.compare(VectorOperators.GT, lastB))
-            .lanewise(VectorOperators.OR, (short) 8, negativeB);
+        fp4Codes(x, i, cuts, at, floor, firstLevel, codes);
       } else if (permuteSearch) {
-        // NF4 by lane permute: the relative key and the first level as by blends (below)
-        ShortVector ka = ra.lanewise(VectorOperators.XOR, va.lanewise(VectorOperators.ASHR, 15)).lanewise(VectorOperators.LSHL, 4);
-        ShortVector kb = rb.lanewise(VectorOperators.XOR, vb.lanewise(VectorOperators.ASHR, 15)).lanewise(VectorOperators.LSHL, 4);
-        VectorMask<Short> a3 = va.compare(VectorOperators.GT, firstV);
-        VectorMask<Short> b3 = vb.compare(VectorOperators.GT, firstV);
-        // the count so far picks the next cut to compare with: count + 3, + 1, + 0 after the
-        // first level's 8, and a passed cut adds 4, 2, 1
-        ShortVector row = ShortVector.fromArray(S, Bf16CutTable.LANES, at >> 4);
-        ShortVector countA = ZERO.blend(EIGHT, a3);
-        ShortVector countB = ZERO.blend(EIGHT, b3);
-        countA = countA.lanewise(VectorOperators.ADD, FOUR, ka.compare(VectorOperators.GT, countA.add(THREE).selectFrom(row)));
-        countB = countB.lanewise(VectorOperators.ADD, FOUR, kb.compare(VectorOperators.GT, countB.add(THREE).selectFrom(row)));
-        countA = countA.lanewise(VectorOperators.ADD, TWO, ka.compare(VectorOperators.GT, countA.add(ONE).selectFrom(row)));
-        countB = countB.lanewise(VectorOperators.ADD, TWO, kb.compare(VectorOperators.GT, countB.add(ONE).selectFrom(row)));
-        // NF4's code is its count
-        codeA = countA.lanewise(VectorOperators.ADD, ONE, ka.compare(VectorOperators.GT, countA.selectFrom(row)));
-        codeB = countB.lanewise(VectorOperators.ADD, ONE, kb.compare(VectorOperators.GT, countB.selectFrom(row)));
+        nf4PermuteCodes(x, i, cuts, at, floor, firstLevel, codes);
       } else {
-        // NF4: a 4-level search of the whole row (the lower half, cuts 0..6, read here) with the
-        // relative key (negative inputs' bits flipped), shifted left by 4 to compare with entries
-        ShortVector ka = ra.lanewise(VectorOperators.XOR, va.lanewise(VectorOperators.ASHR, 15)).lanewise(VectorOperators.LSHL, 4);
-        ShortVector kb = rb.lanewise(VectorOperators.XOR, vb.lanewise(VectorOperators.ASHR, 15)).lanewise(VectorOperators.LSHL, 4);
-        // the first level straight from the input, off the chain of the relative key: cut 7 is a
-        // positive key, and keys of positive inputs are their bits: negative inputs are below as shorts
-        VectorMask<Short> a3 = va.compare(VectorOperators.GT, firstV);
-        VectorMask<Short> b3 = vb.compare(VectorOperators.GT, firstV);
-        ShortVector c0 = ShortVector.fromArray(S, cuts, at + 0 * 16);
-        ShortVector c1 = ShortVector.fromArray(S, cuts, at + 1 * 16);
-        ShortVector c2 = ShortVector.fromArray(S, cuts, at + 2 * 16);
-        ShortVector c3 = ShortVector.fromArray(S, cuts, at + 3 * 16);
-        ShortVector c4 = ShortVector.fromArray(S, cuts, at + 4 * 16);
-        ShortVector c5 = ShortVector.fromArray(S, cuts, at + 5 * 16);
-        ShortVector c6 = ShortVector.fromArray(S, cuts, at + 6 * 16);
-        // the first level's outcome is known first (straight from the input), so each lane's half
-        // of the row is picked by it up front: the same 11 blends, but the later levels wait for
-        // one blend less each
-        VectorMask<Short> a2 = ka.compare(VectorOperators.GT, c3.blend(c11, a3));
-        VectorMask<Short> b2 = kb.compare(VectorOperators.GT, c3.blend(c11, b3));
-        ShortVector ha0 = c0.blend(c8, a3);
-        ShortVector ha2 = c2.blend(c10, a3);
-        ShortVector ha4 = c4.blend(c12, a3);
-        ShortVector ha6 = c6.blend(c14, a3);
-        ShortVector hb0 = c0.blend(c8, b3);
-        ShortVector hb2 = c2.blend(c10, b3);
-        ShortVector hb4 = c4.blend(c12, b3);
-        ShortVector hb6 = c6.blend(c14, b3);
-        VectorMask<Short> a1 = ka.compare(VectorOperators.GT, c1.blend(c9, a3).blend(c5.blend(c13, a3), a2));
-        VectorMask<Short> b1 = kb.compare(VectorOperators.GT, c1.blend(c9, b3).blend(c5.blend(c13, b3), b2));
-        ShortVector lastA = ha0.blend(ha2, a1).blend(ha4.blend(ha6, a1), a2);
-        ShortVector lastB = hb0.blend(hb2, b1).blend(hb4.blend(hb6, b1), b2);
-        // code: the last cut's low bits, bit 0 flipped when the key passes it
-        codeA = lastA.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, ka.compare(VectorOperators.GT, lastA));
-        codeB = lastB.and((short) 15).lanewise(VectorOperators.XOR, (short) 1, kb.compare(VectorOperators.GT, lastB));
+        nf4BlendCodes(x, i, cuts, at, floor, firstLevel, codes);
       }
-      // nibbles: on a 32-bit lane element 2j sits in the low half, 2j+1 in the high half; the
-      // narrowing keeps the low byte of each lane, so the bits shifted above it need no mask
-      IntVector pairsA = codeA.reinterpretAsInts();
-      IntVector pairsB = codeB.reinterpretAsInts();
-      IntVector bytesA = pairsA.lanewise(VectorOperators.LSHL, 4).or(pairsA.lanewise(VectorOperators.LSHR, 16));
-      IntVector bytesB = pairsB.lanewise(VectorOperators.LSHL, 4).or(pairsB.lanewise(VectorOperators.LSHR, 16));
-      ((ByteVector) bytesA.convertShape(VectorOperators.I2B, ByteVector.SPECIES_64, 0)).intoArray(packed, out);
-      ((ByteVector) bytesB.convertShape(VectorOperators.I2B, ByteVector.SPECIES_64, 0)).intoArray(packed, out + 8);
+      Nibbles.pack(codes, 0, packed, out);
+      Nibbles.pack(codes, 16, packed, out + 8);
     }
+  }
+
+  /** How far the magnitudes lie above the block's floor (merged below it). */
+  private static ShortVector aboveFloor(ShortVector v, ShortVector floor) {
+    return v.and(MAGNITUDE_BITS).max(floor).sub(floor);
+  }
+
+  /** NF4's relative key: above the floor, negative inputs' bits flipped, shifted left by 4 to compare with the cuts. */
+  private static ShortVector nf4Key(ShortVector v, ShortVector floor) {
+    return aboveFloor(v, floor).lanewise(VectorOperators.XOR, v.lanewise(VectorOperators.ASHR, 15))
+        .lanewise(VectorOperators.LSHL, 4);
+  }
+
+  /**
+   * FP4: sign | code of the magnitude's rank (FourBitCoder), the rank by a 3-level search of the
+   * row's positive half (cuts 8..14: the 7 magnitude thresholds, cut 8 + r passed by ranks above r)
+   * with the magnitude's key, as positive inputs have.
+   */
+  private static void fp4Codes(short[] x, int i, short[] cuts, int at, int floor, int firstLevel,
+      short[] codes) {
+    ShortVector floorV = ShortVector.broadcast(S, (short) floor);
+    ShortVector firstV = ShortVector.broadcast(S, (short) firstLevel);
+    ShortVector va = ShortVector.fromArray(S, x, i);
+    ShortVector vb = ShortVector.fromArray(S, x, i + 16);
+    ShortVector ka = aboveFloor(va, floorV).lanewise(VectorOperators.LSHL, 4);
+    ShortVector kb = aboveFloor(vb, floorV).lanewise(VectorOperators.LSHL, 4);
+    ShortVector c8 = ShortVector.fromArray(S, cuts, at + 8 * 16);
+    ShortVector c9 = ShortVector.fromArray(S, cuts, at + 9 * 16);
+    ShortVector c10 = ShortVector.fromArray(S, cuts, at + 10 * 16);
+    ShortVector c11 = ShortVector.fromArray(S, cuts, at + 11 * 16);
+    ShortVector c12 = ShortVector.fromArray(S, cuts, at + 12 * 16);
+    ShortVector c13 = ShortVector.fromArray(S, cuts, at + 13 * 16);
+    ShortVector c14 = ShortVector.fromArray(S, cuts, at + 14 * 16);
+    // negative, not flushed: as shorts, x ^ 0x8000 is the magnitude of a negative input and
+    // negative for the others; firstLevel is the smallest counted magnitude - 1
+    VectorMask<Short> negativeA = va.lanewise(VectorOperators.XOR, SIGN_BIT).compare(VectorOperators.GT, firstV);
+    VectorMask<Short> negativeB = vb.lanewise(VectorOperators.XOR, SIGN_BIT).compare(VectorOperators.GT, firstV);
+    VectorMask<Short> a2 = ka.compare(VectorOperators.GT, c11);
+    VectorMask<Short> b2 = kb.compare(VectorOperators.GT, c11);
+    VectorMask<Short> a1 = ka.compare(VectorOperators.GT, c9.blend(c13, a2));
+    VectorMask<Short> b1 = kb.compare(VectorOperators.GT, c9.blend(c13, b2));
+    ShortVector lastA = c8.blend(c10, a1).blend(c12.blend(c14, a1), a2);
+    ShortVector lastB = c8.blend(c10, b1).blend(c12.blend(c14, b1), b2);
+    lastA.and(FIFTEEN).lanewise(VectorOperators.XOR, ZERO.blend(ONE, ka.compare(VectorOperators.GT, lastA)))
+        .or(ZERO.blend(EIGHT, negativeA)).intoArray(codes, 0);
+    lastB.and(FIFTEEN).lanewise(VectorOperators.XOR, ZERO.blend(ONE, kb.compare(VectorOperators.GT, lastB)))
+        .or(ZERO.blend(EIGHT, negativeB)).intoArray(codes, 16);
+  }
+
+  /**
+   * NF4 by lane permute: the first level as by blends ({@link #nf4BlendCodes}); then the count so far
+   * picks the next cut to compare with: count + 3, + 1, + 0 after the first level's 8, and a passed
+   * cut adds 4, 2, 1. NF4's code is its count.
+   */
+  private static void nf4PermuteCodes(short[] x, int i, short[] cuts, int at, int floor, int firstLevel,
+      short[] codes) {
+    ShortVector floorV = ShortVector.broadcast(S, (short) floor);
+    ShortVector firstV = ShortVector.broadcast(S, (short) firstLevel);
+    ShortVector va = ShortVector.fromArray(S, x, i);
+    ShortVector vb = ShortVector.fromArray(S, x, i + 16);
+    ShortVector ka = nf4Key(va, floorV);
+    ShortVector kb = nf4Key(vb, floorV);
+    ShortVector row = ShortVector.fromArray(S, Bf16CutTable.LANES, at >> 4);
+    ShortVector countA = ZERO.blend(EIGHT, va.compare(VectorOperators.GT, firstV));
+    ShortVector countB = ZERO.blend(EIGHT, vb.compare(VectorOperators.GT, firstV));
+    countA = countA.add(ZERO.blend(FOUR, ka.compare(VectorOperators.GT, countA.add(THREE).selectFrom(row))));
+    countB = countB.add(ZERO.blend(FOUR, kb.compare(VectorOperators.GT, countB.add(THREE).selectFrom(row))));
+    countA = countA.add(ZERO.blend(TWO, ka.compare(VectorOperators.GT, countA.add(ONE).selectFrom(row))));
+    countB = countB.add(ZERO.blend(TWO, kb.compare(VectorOperators.GT, countB.add(ONE).selectFrom(row))));
+    countA.add(ZERO.blend(ONE, ka.compare(VectorOperators.GT, countA.selectFrom(row)))).intoArray(codes, 0);
+    countB.add(ZERO.blend(ONE, kb.compare(VectorOperators.GT, countB.selectFrom(row)))).intoArray(codes, 16);
+  }
+
+  /**
+   * NF4: a 4-level search of the whole row with the relative key. The first level straight from the
+   * input, off the chain of the relative key: cut 7 is a positive key, and keys of positive inputs
+   * are their bits; negative inputs are below as shorts. Its outcome is known first, so each lane's
+   * half of the row is picked by it up front: the same 11 blends, but the later levels wait for one
+   * blend less each. The code: the last cut's low bits, bit 0 flipped when the key passes it.
+   */
+  private static void nf4BlendCodes(short[] x, int i, short[] cuts, int at, int floor, int firstLevel,
+      short[] codes) {
+    ShortVector floorV = ShortVector.broadcast(S, (short) floor);
+    ShortVector firstV = ShortVector.broadcast(S, (short) firstLevel);
+    ShortVector va = ShortVector.fromArray(S, x, i);
+    ShortVector vb = ShortVector.fromArray(S, x, i + 16);
+    ShortVector ka = nf4Key(va, floorV);
+    ShortVector kb = nf4Key(vb, floorV);
+    VectorMask<Short> a3 = va.compare(VectorOperators.GT, firstV);
+    VectorMask<Short> b3 = vb.compare(VectorOperators.GT, firstV);
+    ShortVector c0 = ShortVector.fromArray(S, cuts, at + 0 * 16);
+    ShortVector c1 = ShortVector.fromArray(S, cuts, at + 1 * 16);
+    ShortVector c2 = ShortVector.fromArray(S, cuts, at + 2 * 16);
+    ShortVector c3 = ShortVector.fromArray(S, cuts, at + 3 * 16);
+    ShortVector c4 = ShortVector.fromArray(S, cuts, at + 4 * 16);
+    ShortVector c5 = ShortVector.fromArray(S, cuts, at + 5 * 16);
+    ShortVector c6 = ShortVector.fromArray(S, cuts, at + 6 * 16);
+    ShortVector c8 = ShortVector.fromArray(S, cuts, at + 8 * 16);
+    ShortVector c9 = ShortVector.fromArray(S, cuts, at + 9 * 16);
+    ShortVector c10 = ShortVector.fromArray(S, cuts, at + 10 * 16);
+    ShortVector c11 = ShortVector.fromArray(S, cuts, at + 11 * 16);
+    ShortVector c12 = ShortVector.fromArray(S, cuts, at + 12 * 16);
+    ShortVector c13 = ShortVector.fromArray(S, cuts, at + 13 * 16);
+    ShortVector c14 = ShortVector.fromArray(S, cuts, at + 14 * 16);
+    VectorMask<Short> a2 = ka.compare(VectorOperators.GT, c3.blend(c11, a3));
+    VectorMask<Short> b2 = kb.compare(VectorOperators.GT, c3.blend(c11, b3));
+    ShortVector ha0 = c0.blend(c8, a3);
+    ShortVector ha2 = c2.blend(c10, a3);
+    ShortVector ha4 = c4.blend(c12, a3);
+    ShortVector ha6 = c6.blend(c14, a3);
+    ShortVector hb0 = c0.blend(c8, b3);
+    ShortVector hb2 = c2.blend(c10, b3);
+    ShortVector hb4 = c4.blend(c12, b3);
+    ShortVector hb6 = c6.blend(c14, b3);
+    VectorMask<Short> a1 = ka.compare(VectorOperators.GT, c1.blend(c9, a3).blend(c5.blend(c13, a3), a2));
+    VectorMask<Short> b1 = kb.compare(VectorOperators.GT, c1.blend(c9, b3).blend(c5.blend(c13, b3), b2));
+    ShortVector lastA = ha0.blend(ha2, a1).blend(ha4.blend(ha6, a1), a2);
+    ShortVector lastB = hb0.blend(hb2, b1).blend(hb4.blend(hb6, b1), b2);
+    lastA.and(FIFTEEN).lanewise(VectorOperators.XOR, ZERO.blend(ONE, ka.compare(VectorOperators.GT, lastA))).intoArray(codes, 0);
+    lastB.and(FIFTEEN).lanewise(VectorOperators.XOR, ZERO.blend(ONE, kb.compare(VectorOperators.GT, lastB))).intoArray(codes, 16);
   }
 }

@@ -41,6 +41,7 @@ final class HalfFourBitQuantizer {
     int chunkBlocks = Math.max(1, CHUNK_ELEMENTS / blocksize);
     int[] magnitude = new int[chunkBlocks];
     CutCache cache = new CutCache(cutKeys, type);
+    short[] codes = new short[S.length()];
     for (int first = 0; first < fullBlocks; first += chunkBlocks) {
       int blocks = Math.min(chunkBlocks, fullBlocks - first);
       for (int k = 0; k < blocks; k++) {
@@ -51,7 +52,8 @@ final class HalfFourBitQuantizer {
         int start = block * blocksize;
         if (type.isFast(magnitude[k])) {
           absmax[absmaxOff + block] = type.widen(magnitude[k]);
-          encodeBlock(x, xOff + start, blocksize, cache.wide(), cache.slot(magnitude[k]), packed, packedOff + start / 2);
+          encodeBlock(x, xOff + start, blocksize, cache.wide(), cache.slot(magnitude[k]), codes, packed,
+              packedOff + start / 2);
         } else {
           scalarBlocks(x, xOff, start, blocksize, blocksize, packed, packedOff, absmax, absmaxOff + block);
         }
@@ -69,13 +71,14 @@ final class HalfFourBitQuantizer {
         packed, packedOff + start / 2, absmax, absmaxAt);
   }
 
-  /** Codes of one fast block whose spread cut keys start at {@code wide[c]}. */
-  private void encodeBlock(short[] x, int off, int blocksize, short[] wide, int c, byte[] packed,
+  /** Codes of one fast block whose spread cut keys start at {@code wide[c]}, through {@code codes} (16 shorts of scratch). */
+  private void encodeBlock(short[] x, int off, int blocksize, short[] wide, int c, short[] codes, byte[] packed,
       int packedAt) {
     for (int i = 0; i < blocksize; i += S.length()) {
       ShortVector v = ShortVector.fromArray(S, x, off + i);
       ShortVector key = v.lanewise(VectorOperators.ASHR, 15).and((short) 0x7fff).lanewise(VectorOperators.XOR, v);
-      Nibbles.pack(search.code(key, wide, c), packed, packedAt + i / 2);
+      search.code(key, wide, c).intoArray(codes, 0);
+      Nibbles.pack(codes, 0, packed, packedAt + i / 2);
     }
   }
 }

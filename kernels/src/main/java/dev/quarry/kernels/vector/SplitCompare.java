@@ -71,61 +71,28 @@ final class SplitCompare {
    * Elements [start, start + full) (whole runs): the squared errors summed into {@code lanes} (zero
    * on entry), the |errors| maxed into {@code maxima}. Its own method, and the squared inputs another:
    * one loop doing both is too large for C2 to inline every Vector API call, and a call it does not
-   * inline boxes a vector per iteration.
+   * inline boxes a vector per iteration. The sums and maxima go through their arrays at each run
+   * rather than in vectors carried around the loop: C2 knows a carried vector's class only from the
+   * profile, and in some runs (at random) compiled the loop boxing it at every step, 3x slower.
    */
   private static void squaredErrors(float[] s, int inputs, int start, int full, double[] lanes, double[] maxima) {
-    DoubleVector e0 = DoubleVector.zero(D);
-    DoubleVector e1 = e0;
-    DoubleVector e2 = e0;
-    DoubleVector e3 = e0;
-    DoubleVector max0 = DoubleVector.fromArray(D, maxima, 0);
-    DoubleVector max1 = DoubleVector.fromArray(D, maxima, QUARTER);
-    DoubleVector max2 = DoubleVector.fromArray(D, maxima, 2 * QUARTER);
-    DoubleVector max3 = DoubleVector.fromArray(D, maxima, 3 * QUARTER);
     for (int i = start; i < start + full; i += RUN) {
-      DoubleVector d0 = wide(s, i).sub(wide(s, inputs + i));
-      DoubleVector d1 = wide(s, i + QUARTER).sub(wide(s, inputs + i + QUARTER));
-      DoubleVector d2 = wide(s, i + 2 * QUARTER).sub(wide(s, inputs + i + 2 * QUARTER));
-      DoubleVector d3 = wide(s, i + 3 * QUARTER).sub(wide(s, inputs + i + 3 * QUARTER));
-      e0 = e0.add(d0.mul(d0));
-      e1 = e1.add(d1.mul(d1));
-      e2 = e2.add(d2.mul(d2));
-      e3 = e3.add(d3.mul(d3));
-      max0 = larger(max0, d0.abs());
-      max1 = larger(max1, d1.abs());
-      max2 = larger(max2, d2.abs());
-      max3 = larger(max3, d3.abs());
+      for (int q = 0; q < RUN; q += QUARTER) {
+        DoubleVector d = wide(s, i + q).sub(wide(s, inputs + i + q));
+        DoubleVector.fromArray(D, lanes, q).add(d.mul(d)).intoArray(lanes, q);
+        larger(DoubleVector.fromArray(D, maxima, q), d.abs()).intoArray(maxima, q);
+      }
     }
-    e0.intoArray(lanes, 0);
-    e1.intoArray(lanes, QUARTER);
-    e2.intoArray(lanes, 2 * QUARTER);
-    e3.intoArray(lanes, 3 * QUARTER);
-    max0.intoArray(maxima, 0);
-    max1.intoArray(maxima, QUARTER);
-    max2.intoArray(maxima, 2 * QUARTER);
-    max3.intoArray(maxima, 3 * QUARTER);
   }
 
-  /** Inputs [at, at + full) (whole runs): their squares summed into {@code lanes} (zero on entry). */
+  /** Inputs [at, at + full) (whole runs): their squares summed into {@code lanes} (zero on entry), as {@link #squaredErrors}. */
   private static void squaredInputs(float[] s, int at, int full, double[] lanes) {
-    DoubleVector v0 = DoubleVector.zero(D);
-    DoubleVector v1 = v0;
-    DoubleVector v2 = v0;
-    DoubleVector v3 = v0;
     for (int i = at; i < at + full; i += RUN) {
-      DoubleVector x0 = wide(s, i);
-      DoubleVector x1 = wide(s, i + QUARTER);
-      DoubleVector x2 = wide(s, i + 2 * QUARTER);
-      DoubleVector x3 = wide(s, i + 3 * QUARTER);
-      v0 = v0.add(x0.mul(x0));
-      v1 = v1.add(x1.mul(x1));
-      v2 = v2.add(x2.mul(x2));
-      v3 = v3.add(x3.mul(x3));
+      for (int q = 0; q < RUN; q += QUARTER) {
+        DoubleVector x = wide(s, i + q);
+        DoubleVector.fromArray(D, lanes, q).add(x.mul(x)).intoArray(lanes, q);
+      }
     }
-    v0.intoArray(lanes, 0);
-    v1.intoArray(lanes, QUARTER);
-    v2.intoArray(lanes, 2 * QUARTER);
-    v3.intoArray(lanes, 3 * QUARTER);
   }
 
   private static DoubleVector wide(float[] s, int at) {
