@@ -2,6 +2,7 @@ package dev.quarry.kernels.vector;
 
 import dev.quarry.kernels.GpuMath;
 import dev.quarry.kernels.NestedAbsmaxQuantizer;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -27,13 +28,24 @@ final class NestedAbsmaxCoder {
 
   void quantize(float[] absmax, int off, int n, float offset, byte[] codes, int codesOff,
       float[] nestedAbsmax, int nestedOff) {
-    // whole vectors even for a short block: it ends at most one vector past its length, within 256
+    // whole vectors even for a short block, which is read from a copy padded to a whole vector
     int[] blockCodes = new int[BLOCKSIZE];
     int[] indexes = new int[BLOCKSIZE];
+    int[] maxLanes = new int[I.length()];
+    float[] padded = new float[BLOCKSIZE];
     for (int start = 0, b = 0; start < n; start += BLOCKSIZE, b++) {
       int length = Math.min(BLOCKSIZE, n - start);
-      float blockAbsmax = blockAbsmax(absmax, off + start, length, offset);
-      code(absmax, off + start, length, offset, GpuMath.rcp(blockAbsmax), blockCodes, indexes);
+      float[] x = absmax;
+      int at = off + start;
+      if (length % F.length() != 0) {
+        // the lanes past the length centre to +0 (offset - offset), as the kernel's padding zeros
+        System.arraycopy(absmax, at, padded, 0, length);
+        Arrays.fill(padded, length, length + F.length() - length % F.length(), offset);
+        x = padded;
+        at = 0;
+      }
+      float blockAbsmax = blockAbsmax(x, at, length, offset, maxLanes);
+      code(x, at, length, offset, GpuMath.rcp(blockAbsmax), blockCodes, indexes);
       for (int i = 0; i < length; i++) {
         codes[codesOff + start + i] = (byte) blockCodes[i];
       }
@@ -46,14 +58,17 @@ final class NestedAbsmaxCoder {
    * the flushed values (their order is that of |x|), NaN lanes {@link #SKIPPED}. The reduction
    * starts where the kernel's does: -FLT_MAX for a full block (kept only when every value is
    * NaN), 0 for a short one (the padding zeros take part, as the lanes past its length do here).
+   * The lanes' maxima go through {@code maxLanes} rather than a vector carried around the loop,
+   * whose class C2 would know only from a profile (see {@link Bf16FourBitQuantizer}).
    */
-  private static float blockAbsmax(float[] x, int off, int length, float offset) {
-    IntVector lanes = IntVector.broadcast(I, SKIPPED);
+  private static float blockAbsmax(float[] x, int off, int length, float offset, int[] maxLanes) {
+    Arrays.fill(maxLanes, SKIPPED);
     for (int i = 0; i < length; i += I.length()) {
-      IntVector magnitude = flushedCentered(x, off, i, length, offset).and(MAGNITUDE);
-      lanes = lanes.max(magnitude.blend(SKIPPED, magnitude.compare(VectorOperators.GT, EXPONENT)));
+      IntVector magnitude = flushedCentered(x, off + i, offset).and(MAGNITUDE);
+      IntVector.fromArray(I, maxLanes, 0)
+          .max(magnitude.blend(SKIPPED, magnitude.compare(VectorOperators.GT, EXPONENT))).intoArray(maxLanes, 0);
     }
-    int max = lanes.reduceLanes(VectorOperators.MAX);
+    int max = IntVector.fromArray(I, maxLanes, 0).reduceLanes(VectorOperators.MAX);
     if (max == SKIPPED) {
       return length < BLOCKSIZE ? 0f : -Float.MAX_VALUE;
     }
@@ -63,24 +78,14 @@ final class NestedAbsmaxCoder {
   /** The code of {@code FTZ(FTZ(x - offset) * inv)} per value, into {@code codes[0, length)} (and junk up to the vector's end). */
   private static void code(float[] x, int off, int length, float offset, float inv, int[] codes, int[] indexes) {
     for (int i = 0; i < length; i += F.length()) {
-      FloatVector scaled = flushedCentered(x, off, i, length, offset).reinterpretAsFloats().mul(inv);
+      FloatVector scaled = flushedCentered(x, off + i, offset).reinterpretAsFloats().mul(inv);
       DynamicCodeTable.codes(ftz(scaled.reinterpretAsInts()), indexes, i).intoArray(codes, i);
     }
   }
 
-  /**
-   * The bits of {@code FTZ(x - offset)} for {@code x[off + i, off + i + 8)}; lanes at or past
-   * {@code length} (only in a short block's last vector, loaded under a mask) are 0.
-   */
-  private static IntVector flushedCentered(float[] x, int off, int i, int length, float offset) {
-    FloatVector centered;
-    if (i + F.length() <= length) {
-      centered = FloatVector.fromArray(F, x, off + i).sub(offset);
-    } else {
-      VectorMask<Float> inRange = F.indexInRange(i, length);
-      centered = FloatVector.zero(F).blend(FloatVector.fromArray(F, x, off + i, inRange).sub(offset), inRange);
-    }
-    return ftz(centered.reinterpretAsInts());
+  /** The bits of {@code FTZ(x - offset)} for {@code x[at, at + 8)}. */
+  private static IntVector flushedCentered(float[] x, int at, float offset) {
+    return ftz(FloatVector.fromArray(F, x, at).sub(offset).reinterpretAsInts());
   }
 
   /** Flush-to-zero on float bits: a zero exponent (subnormal) keeps only the sign. */
