@@ -3,6 +3,7 @@ package dev.quarry.convert;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.quality.ErrorMeter;
 import dev.quarry.quantize.QuantMode;
+import dev.quarry.spark.ProgressItem;
 import java.io.Serializable;
 
 /**

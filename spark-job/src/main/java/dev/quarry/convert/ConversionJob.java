@@ -1,6 +1,5 @@
 package dev.quarry.convert;
 
-import dev.quarry.bnb.QuantizationConfigJson;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PathOverlap;
 import dev.quarry.json.ShardIndexJson;
@@ -9,7 +8,7 @@ import dev.quarry.manifest.ConversionIdentity;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.quantize.ModuleSelector;
 import dev.quarry.quantize.ModuleRules;
-import dev.quarry.safetensors.CheckpointException;
+import dev.quarry.spark.RunningTasks;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,11 +26,6 @@ import org.apache.spark.api.java.JavaSparkContext;
  * write, commit. {@link #run} is the run of one mode.
  */
 public final class ConversionJob {
-  /** How often the progress of a pass is logged. */
-  static final long PROGRESS_MILLIS = 5_000;
-  /** How long a failed run waits for the tasks still running before it removes its output. */
-  static final long ABANDON_WAIT_MILLIS = 60_000;
-
   private ConversionJob() {}
 
   public static ConvertSummary run(JavaSparkContext sc, ConvertOptions o, Consumer<String> log) throws IOException {
@@ -129,7 +123,7 @@ public final class ConversionJob {
     each(modes, ModeConversion::commit);
     phases.ended("commit");
     if (modes.stream().anyMatch(ModeConversion::failed)) {
-      RunningTasks.awaitNone(sc, ABANDON_WAIT_MILLIS);
+      RunningTasks.awaitNone(sc, RunningTasks.ABANDON_WAIT_MILLIS);
       modes.stream().filter(ModeConversion::failed).forEach(ModeConversion::abandon);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -178,7 +172,7 @@ public final class ConversionJob {
     try {
       return step.run();
     } catch (IOException | RuntimeException e) {
-      RunningTasks.awaitNone(sc, ABANDON_WAIT_MILLIS);
+      RunningTasks.awaitNone(sc, RunningTasks.ABANDON_WAIT_MILLIS);
       live(modes).forEach(m -> m.fail(e));
       return otherwise;
     }
@@ -270,44 +264,5 @@ public final class ConversionJob {
       }
     }
     return skip;
-  }
-
-  /**
-   * Runs the job; a task's failure comes back as the exception of quarry's own that caused it (bad
-   * input: a {@link CheckpointException}, e.g. a NaN weight; else an I/O error naming its file), not
-   * as Spark's wrapper around it.
-   */
-  public static <T> List<T> collect(JavaRDD<T> rdd) throws IOException {
-    try {
-      return rdd.collect();
-    } catch (Exception e) { // Spark throws its checked SparkException without declaring it
-      throw unwrapped(e);
-    }
-  }
-
-  /** {@link #collect}, handing each task's elements to {@code eachTask} as the task succeeds ({@link TaskResults}). */
-  static <T> List<T> collectEach(JavaRDD<T> rdd, Consumer<List<T>> eachTask) throws IOException {
-    try {
-      return TaskResults.collect(rdd, eachTask);
-    } catch (Exception e) {
-      throw unwrapped(e);
-    }
-  }
-
-  private static IOException unwrapped(Exception e) {
-    for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof CheckpointException ce) {
-        return ce;
-      }
-    }
-    for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof IOException io) {
-        return io;
-      }
-    }
-    if (e instanceof RuntimeException re) {
-      throw re;
-    }
-    return new IOException(e.getMessage(), e);
   }
 }

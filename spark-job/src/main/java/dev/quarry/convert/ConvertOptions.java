@@ -5,6 +5,7 @@ import dev.quarry.kernels.ElementType;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.bnb.QuantStorage;
+import dev.quarry.spark.PassPartitions;
 import org.apache.hadoop.fs.Path;
 
 /**

@@ -2,6 +2,7 @@ package dev.quarry.convert;
 
 import dev.quarry.ByteUnits;
 import dev.quarry.manifest.ConversionIdentity;
+import dev.quarry.spark.SparkJobs;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -84,7 +85,7 @@ final class KeptShards {
     }
     List<ShardFile> files = new ArrayList<>(candidates.keySet());
     List<Long> read = files.isEmpty() ? List.of()
-        : ConversionJob.collect(sc.parallelize(files.stream().map(ShardFile::path).toList(), files.size())
+        : SparkJobs.collect(sc.parallelize(files.stream().map(ShardFile::path).toList(), files.size())
             .map(WholeFileCrc::read));
     Set<String> keptPaths = new HashSet<>();
     Set<String> keptNames = new HashSet<>();

@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.spark.ProgressItem;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,9 @@
 package dev.quarry.convert;
 
+import dev.quarry.spark.LocalizedTasks;
+import dev.quarry.spark.PassPartitions;
+import dev.quarry.spark.ProgressReporter;
+import dev.quarry.spark.SparkJobs;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -29,8 +33,8 @@ final class ScanPass {
     int partitions = o.partitions() > 0 ? o.partitions() : PassPartitions.of(blocks.size(), bytes, sc.defaultParallelism());
     InputLocality locality = InputLocality.of(blocks);
     try (ProgressReporter progress = new ProgressReporter(sc, "scan", plan.tensors().size(), blocks, partitions, log,
-        ConversionJob.PROGRESS_MILLIS)) {
-      for (ScanResult r : ConversionJob.collect(LocalizedTasks.rdd(sc, blocks, partitions, locality::bytesByHost)
+        ProgressReporter.INTERVAL_MILLIS)) {
+      for (ScanResult r : SparkJobs.collect(LocalizedTasks.rdd(sc, blocks, partitions, locality::bytesByHost)
           .map(b -> BlockScan.scan(b, allowNonFinite)))) {
         results.put(r.blockId(), r);
       }

@@ -4,6 +4,7 @@ import dev.quarry.fs.DurableFiles;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.fs.WholeFiles;
+import dev.quarry.spark.TaskResults;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;

@@ -4,6 +4,12 @@ import dev.quarry.ByteUnits;
 import dev.quarry.fs.BackgroundSync;
 import dev.quarry.fs.PositionedFiles;
 import dev.quarry.fs.WholeFiles;
+import dev.quarry.spark.ClusterShape;
+import dev.quarry.spark.LocalizedTasks;
+import dev.quarry.spark.PassPartitions;
+import dev.quarry.spark.ProgressReporter;
+import dev.quarry.spark.RunningTasks;
+import dev.quarry.spark.SparkJobs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -94,8 +100,8 @@ final class WritePass {
     List<WriteOutcome> outcomes;
     try (BackgroundSync sync = BackgroundSync.start(files.stream().map(ShardFile::path).toList());
         ProgressReporter progress = new ProgressReporter(sc, "quantize and write", first.plan.tensors().size(),
-            reads, partitions, log, ConversionJob.PROGRESS_MILLIS)) {
-      outcomes = ConversionJob.collectEach(LocalizedTasks.rdd(sc, reads, partitions,
+            reads, partitions, log, ProgressReporter.INTERVAL_MILLIS)) {
+      outcomes = SparkJobs.collectEach(LocalizedTasks.rdd(sc, reads, partitions,
               r -> r.copies() ? Map.of() : locality.bytesByHost(r.units().get(0).block()))
           .mapPartitions(it -> {
             List<ReadUnit> mine = new ArrayList<>();
@@ -167,7 +173,7 @@ final class WritePass {
       Map<String, List<PutPart>> arrived = new HashMap<>(); // only Spark's result thread touches it
       List<PutPart> put;
       try {
-        put = ConversionJob.collectEach(LocalizedTasks.rdd(sc, parts, parts.size(), p -> inputHosts(p, locality))
+        put = SparkJobs.collectEach(LocalizedTasks.rdd(sc, parts, parts.size(), p -> inputHosts(p, locality))
             .map(p -> PartWriter.put(p, outputDir, inMemory)), task -> task.forEach(p -> {
               List<PutPart> shardParts = arrived.computeIfAbsent(p.shard(), s -> new ArrayList<>());
               shardParts.add(p);
@@ -180,7 +186,7 @@ final class WritePass {
               }
             }));
       } catch (IOException | RuntimeException e) {
-        RunningTasks.awaitNone(sc, ConversionJob.ABANDON_WAIT_MILLIS);
+        RunningTasks.awaitNone(sc, RunningTasks.ABANDON_WAIT_MILLIS);
         throw e;
       }
       completions.close();

@@ -1,6 +1,7 @@
 package dev.quarry.convert;
 
 import dev.quarry.kernels.ExactSum;
+import dev.quarry.spark.ProgressItem;
 import java.io.Serializable;
 import java.util.List;
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.fs.WholeFiles;
 import dev.quarry.quantize.QuantMode;
+import dev.quarry.spark.LocalizedTasks;
 import dev.quarry.testing.OutputTrees;
 import dev.quarry.testing.ReferenceData;
 import dev.quarry.testing.SparkTestContext;

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.spark;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -22,12 +22,12 @@ import scala.reflect.ClassTag$;
  * {@value #MAX_HOSTS} hosts holding the most of its input bytes. Without locations it is a plain
  * {@code parallelize}.
  */
-final class LocalizedTasks {
+public final class LocalizedTasks {
   static final int MAX_HOSTS = 3;
 
   private LocalizedTasks() {}
 
-  static <T extends Serializable> JavaRDD<T> rdd(JavaSparkContext sc, List<T> items, int partitions,
+  public static <T extends Serializable> JavaRDD<T> rdd(JavaSparkContext sc, List<T> items, int partitions,
       Function<T, Map<String, Long>> bytesByHost) {
     List<Tuple2<ArrayList<T>, scala.collection.immutable.Seq<String>>> slices = slices(items, partitions, bytesByHost);
     if (slices.stream().allMatch(s -> s._2().isEmpty())) {
@@ -37,7 +37,7 @@ final class LocalizedTasks {
   }
 
   /** The slices of {@code items}, each with the hosts it prefers. */
-  static <T> List<Tuple2<ArrayList<T>, scala.collection.immutable.Seq<String>>> slices(List<T> items, int partitions,
+  public static <T> List<Tuple2<ArrayList<T>, scala.collection.immutable.Seq<String>>> slices(List<T> items, int partitions,
       Function<T, Map<String, Long>> bytesByHost) {
     List<Tuple2<ArrayList<T>, scala.collection.immutable.Seq<String>>> slices = new ArrayList<>();
     for (int i = 0; i < partitions; i++) {
@@ -54,7 +54,7 @@ final class LocalizedTasks {
   }
 
   /** One partition per slice, with its preferred hosts (SparkContext.makeRDD). */
-  static <T> RDD<ArrayList<T>> withLocations(JavaSparkContext sc,
+  public static <T> RDD<ArrayList<T>> withLocations(JavaSparkContext sc,
       List<Tuple2<ArrayList<T>, scala.collection.immutable.Seq<String>>> slices) {
     return sc.sc().makeRDD(CollectionConverters.asScala(slices).toSeq(), listTag());
   }

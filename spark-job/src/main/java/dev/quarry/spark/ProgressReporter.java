@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.spark;
 
 import dev.quarry.ByteUnits;
 import java.util.BitSet;
@@ -18,7 +18,10 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
  * executors report nothing extra: a finished partition of {@code sc.parallelize(blocks, p)} is a
  * known, contiguous run of blocks. A retried or speculative duplicate counts once.
  */
-final class ProgressReporter extends SparkListener implements AutoCloseable {
+public final class ProgressReporter extends SparkListener implements AutoCloseable {
+  /** How often the progress of a pass is logged. */
+  public static final long INTERVAL_MILLIS = 5_000;
+
   private final JavaSparkContext sc;
   private final String pass;
   private final List<? extends ProgressItem> blocks;
@@ -44,7 +47,7 @@ final class ProgressReporter extends SparkListener implements AutoCloseable {
    * @param pass   the name of the pass, for the log
    * @param blocks the units of the pass, in the order they are parallelized over {@code partitions}
    */
-  ProgressReporter(JavaSparkContext sc, String pass, int tensorCount, List<? extends ProgressItem> blocks, int partitions,
+  public ProgressReporter(JavaSparkContext sc, String pass, int tensorCount, List<? extends ProgressItem> blocks, int partitions,
       Consumer<String> log, long intervalMillis) {
     this.sc = sc;
     this.pass = pass;

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.spark;
 
 import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -8,7 +8,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * lets the other running tasks finish, and they go on writing their output files: cleaning up the
  * output before they stop would let them recreate it.
  */
-final class RunningTasks {
+public final class RunningTasks {
+  /** How long a failed run waits for the tasks still running before it removes its output. */
+  public static final long ABANDON_WAIT_MILLIS = 60_000;
   private static final long POLL_MILLIS = 100;
 
   private RunningTasks() {}
@@ -17,7 +19,7 @@ final class RunningTasks {
    * Returns when no executor has run a task for two polls in a row (the counts come from Spark's
    * listener bus, a little behind), or after {@code timeoutMillis}.
    */
-  static void awaitNone(JavaSparkContext sc, long timeoutMillis) {
+  public static void awaitNone(JavaSparkContext sc, long timeoutMillis) {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     int idlePolls = 0;
     while (idlePolls < 2 && System.currentTimeMillis() < deadline) {

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.spark;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -17,7 +17,7 @@ import scala.runtime.BoxedUnit;
  * not once the last task is done: the quantize-and-write pass learns so which shards are complete
  * while the others are still being written ({@link ShardCompletions}).
  */
-final class TaskResults {
+public final class TaskResults {
   private TaskResults() {}
 
   /**

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.spark;
 
 import dev.quarry.jvm.QuarrySparkPlugin;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
-package dev.quarry.convert;
+package dev.quarry.spark;
 
 /** What the progress report counts of one unit of a pass: its tensor and its input bytes. */
-interface ProgressItem {
+public interface ProgressItem {
   int tensorId();
 
   long inputBytes();

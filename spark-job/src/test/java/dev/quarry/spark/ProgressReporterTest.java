@@ -1,9 +1,13 @@
-package dev.quarry.convert;
+package dev.quarry.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.ByteUnits;
+import dev.quarry.convert.ConversionPlan;
+import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.ModelReader;
+import dev.quarry.convert.Planner;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ReferenceData;

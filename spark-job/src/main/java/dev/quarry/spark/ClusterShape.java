@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.spark;
 
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -7,7 +7,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * default parallelism (the cores it has registered) and the executors it has registered (none in
  * local mode, where the driver runs the tasks on all cores).
  */
-record ClusterShape(int totalCores, int executors) {
+public record ClusterShape(int totalCores, int executors) {
   /**
    * Counts the executors in the scheduler backend's own registry, the one that counts the cores
    * ({@code SparkContext.getExecutorIds}: Scala-private to Spark, public in its bytecode). The public
@@ -15,7 +15,7 @@ record ClusterShape(int totalCores, int executors) {
    * it once listed one executor of two; block managers register later still, after their executor
    * has started.
    */
-  static ClusterShape of(JavaSparkContext sc) {
+  public static ClusterShape of(JavaSparkContext sc) {
     int executors = sc.isLocal() ? 0 : sc.sc().getExecutorIds().size();
     return new ClusterShape(sc.defaultParallelism(), executors);
   }

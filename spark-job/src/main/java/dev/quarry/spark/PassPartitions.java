@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.spark;
 
 /**
  * How many Spark tasks each pass over the blocks gets when the user does not say ({@code --partitions}).
@@ -8,7 +8,7 @@ package dev.quarry.convert;
  * as 8 tasks, its C2 took 7.2 s and the pass ran 15.4 s instead of 19-22 s. So a task takes a run of
  * blocks, while a few tasks per core keep the cores evenly busy to the end.
  */
-final class PassPartitions {
+public final class PassPartitions {
   /** Tasks per core, so that one slow task does not hold the others up. */
   static final int TASKS_PER_CORE = 4;
   /** Input per task at most: a retried task or a step of the progress report stays small. */
@@ -17,7 +17,7 @@ final class PassPartitions {
   private PassPartitions() {}
 
   /** A pass over blocks: a few tasks per core, of at most {@link #TASK_BYTES} of input each, one block at least. */
-  static int of(int blocks, long inputBytes, int cores) {
+  public static int of(int blocks, long inputBytes, int cores) {
     long bySize = (inputBytes + TASK_BYTES - 1) / TASK_BYTES;
     return (int) Math.max(1, Math.min(blocks, Math.max((long) TASKS_PER_CORE * cores, bySize)));
   }
