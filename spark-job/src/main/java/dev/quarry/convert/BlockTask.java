@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.read.Fp8Scales;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.quality.ErrorMeter;
 import dev.quarry.quantize.QuantMode;

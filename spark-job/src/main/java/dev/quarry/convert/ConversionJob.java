@@ -1,5 +1,7 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PathOverlap;
 import dev.quarry.json.ShardIndexJson;

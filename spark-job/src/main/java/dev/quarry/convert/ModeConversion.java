@@ -1,6 +1,8 @@
 package dev.quarry.convert;
 
 import dev.quarry.bnb.QuantizationConfigJson;
+import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.quality.ErrorStats;
 import dev.quarry.quantize.QuantMode;

@@ -1,5 +1,8 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.read.Fp8Scales;
+import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.read.InputShard;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.NestedAbsmaxQuantizer;
 import dev.quarry.quality.ErrorMeter;

@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.read.InputModel;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.manifest.ConversionIdentity;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.read.InputShard;
 import dev.quarry.safetensors.TensorEntry;
 import java.util.List;
 

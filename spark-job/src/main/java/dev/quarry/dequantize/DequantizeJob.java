@@ -1,8 +1,8 @@
 package dev.quarry.dequantize;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quarry.convert.InputModel;
-import dev.quarry.convert.ModelReader;
+import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.convert.OutputStore;
 import dev.quarry.convert.ShardDestination;
 import dev.quarry.fs.FileSystems;

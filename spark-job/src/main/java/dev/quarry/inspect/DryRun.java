@@ -2,8 +2,8 @@ package dev.quarry.inspect;
 
 import dev.quarry.convert.ConversionPlan;
 import dev.quarry.convert.ConvertOptions;
-import dev.quarry.convert.InputModel;
-import dev.quarry.convert.ModelReader;
+import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.convert.OutputLayout;
 import dev.quarry.convert.Planner;
 import dev.quarry.fs.FileSystems;

@@ -2,7 +2,7 @@ package dev.quarry.quantize;
 
 import dev.quarry.convert.ConvertOptions;
 import dev.quarry.convert.InProcessConversion;
-import dev.quarry.convert.InputShard;
+import dev.quarry.convert.read.InputShard;
 import dev.quarry.convert.TensorAction;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.safetensors.SafetensorsFile;

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.read.InputShard;
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.kernels.BlockFp8;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;

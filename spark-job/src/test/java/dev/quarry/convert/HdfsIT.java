@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.fs.WholeFiles;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.spark.LocalizedTasks;

@@ -2,6 +2,7 @@ package dev.quarry.convert;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ReferenceData;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.quarry.ByteUnits;
 import dev.quarry.convert.ConversionPlan;
 import dev.quarry.convert.ConvertOptions;
-import dev.quarry.convert.ModelReader;
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.convert.Planner;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.LocalFiles;

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.read;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;

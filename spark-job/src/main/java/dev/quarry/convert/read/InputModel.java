@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.read;
 
 import dev.quarry.safetensors.TensorEntry;
 import java.util.ArrayList;

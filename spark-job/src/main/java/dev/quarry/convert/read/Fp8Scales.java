@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.read;
 
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.TensorEntry;
@@ -26,7 +26,7 @@ public record Fp8Scales(String tensor, String file, long dataOffset, int blockRo
    * The weight as the kernels see it: bfloat16, the dtype transformers dequantizes block-FP8 to (its
    * byte range is still that of the F8_E4M3 codes, which only the block reader reads).
    */
-  static TensorEntry decoded(TensorEntry weight) {
+  public static TensorEntry decoded(TensorEntry weight) {
     return new TensorEntry(weight.name(), Dtype.BF16, weight.shape(), weight.begin(), weight.end(), weight.columnMajor());
   }
 }
