@@ -1,6 +1,6 @@
 package dev.quarry.cli;
 
-import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.convert.ConvertSummary;
 import dev.quarry.spark.SparkContexts;
 import dev.quarry.fs.FileSystems;

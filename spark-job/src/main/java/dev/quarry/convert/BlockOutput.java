@@ -1,5 +1,8 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.BlockSection;
+import dev.quarry.convert.plan.BlockTask;
+import dev.quarry.convert.plan.TensorAction;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.kernels.NestedAbsmaxQuantizer;
 import dev.quarry.quality.ErrorStats;

@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.BlockTask;
 import dev.quarry.convert.read.Fp8Scales;
 import dev.quarry.kernels.BlockFp8;
 import dev.quarry.quantize.NonFiniteValues;

@@ -1,5 +1,7 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.BlockTask;
+import dev.quarry.convert.plan.TensorAction;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.kernels.FourBitQuantizer;
 import dev.quarry.kernels.Kernels;

@@ -1,5 +1,12 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.BlockTask;
+import dev.quarry.convert.plan.ConversionPlan;
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.plan.OutputLayout;
+import dev.quarry.convert.plan.OutputTensorPlan;
+import dev.quarry.convert.plan.Planner;
+import dev.quarry.convert.plan.ShardTask;
 import dev.quarry.convert.read.InputModel;
 import dev.quarry.convert.read.InputShard;
 import dev.quarry.fs.FileSystems;

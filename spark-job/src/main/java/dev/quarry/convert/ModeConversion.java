@@ -1,6 +1,10 @@
 package dev.quarry.convert;
 
 import dev.quarry.bnb.QuantizationConfigJson;
+import dev.quarry.convert.plan.ConversionPlan;
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.plan.OutputLayout;
+import dev.quarry.convert.plan.Piece;
 import dev.quarry.convert.read.InputModel;
 import dev.quarry.convert.read.ModelReader;
 import dev.quarry.manifest.ManifestWriter;

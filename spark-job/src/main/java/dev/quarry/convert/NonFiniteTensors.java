@@ -1,6 +1,10 @@
 package dev.quarry.convert;
 
 import dev.quarry.bnb.BnbNames;
+import dev.quarry.convert.plan.BlockTask;
+import dev.quarry.convert.plan.ConversionPlan;
+import dev.quarry.convert.plan.TensorAction;
+import dev.quarry.convert.plan.TensorPlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

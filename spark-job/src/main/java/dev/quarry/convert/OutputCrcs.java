@@ -1,5 +1,9 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.OutputLayout;
+import dev.quarry.convert.plan.OutputTensorPlan;
+import dev.quarry.convert.plan.Piece;
+import dev.quarry.convert.plan.ShardTask;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;

@@ -1,6 +1,8 @@
 package dev.quarry.convert;
 
 import dev.quarry.convert.UploadPart.PartPiece;
+import dev.quarry.convert.plan.BlockSection;
+import dev.quarry.convert.plan.Piece;
 import dev.quarry.fs.FileSystems;
 import java.io.IOException;
 import java.io.InputStream;

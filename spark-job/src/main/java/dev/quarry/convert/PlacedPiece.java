@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.Piece;
 import java.io.Serializable;
 
 /** A piece of an output tensor at its final place: the shard file (URI string) and the byte position in it. */

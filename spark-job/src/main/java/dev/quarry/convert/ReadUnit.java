@@ -1,5 +1,7 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.Piece;
+import dev.quarry.convert.plan.Planner;
 import dev.quarry.spark.ProgressItem;
 import java.io.Serializable;
 import java.util.ArrayList;

@@ -1,5 +1,10 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.BlockTask;
+import dev.quarry.convert.plan.ConversionPlan;
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.plan.InputLocality;
+import dev.quarry.convert.plan.TensorAction;
 import dev.quarry.spark.LocalizedTasks;
 import dev.quarry.spark.PassPartitions;
 import dev.quarry.spark.ProgressReporter;

@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.Piece;
 import dev.quarry.fs.DurableFiles;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.NamedOutputStream;

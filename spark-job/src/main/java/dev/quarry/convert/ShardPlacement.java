@@ -1,5 +1,11 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.BlockTask;
+import dev.quarry.convert.plan.ConversionPlan;
+import dev.quarry.convert.plan.OutputLayout;
+import dev.quarry.convert.plan.OutputTensorPlan;
+import dev.quarry.convert.plan.Piece;
+import dev.quarry.convert.plan.ShardTask;
 import dev.quarry.kernels.ExactSum;
 import dev.quarry.safetensors.SafetensorsLayout;
 import dev.quarry.safetensors.TensorEntry;

@@ -1,5 +1,7 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.BlockSection;
+import dev.quarry.convert.plan.Piece;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PositionedFiles;
 import java.io.IOException;

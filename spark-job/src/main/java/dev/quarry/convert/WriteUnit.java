@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.BlockTask;
 import dev.quarry.kernels.ExactSum;
 import dev.quarry.spark.ProgressItem;
 import java.io.Serializable;

@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.Piece;
 import dev.quarry.quality.ErrorStats;
 import java.io.Serializable;
 import org.apache.spark.SparkEnv;

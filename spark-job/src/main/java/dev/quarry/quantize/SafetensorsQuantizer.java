@@ -1,9 +1,9 @@
 package dev.quarry.quantize;
 
-import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.convert.InProcessConversion;
 import dev.quarry.convert.read.InputShard;
-import dev.quarry.convert.TensorAction;
+import dev.quarry.convert.plan.TensorAction;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.safetensors.SafetensorsFile;
 import dev.quarry.safetensors.SafetensorsHeader;

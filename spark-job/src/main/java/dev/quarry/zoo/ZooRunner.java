@@ -1,6 +1,6 @@
 package dev.quarry.zoo;
 
-import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.convert.read.InputModel;
 import dev.quarry.convert.ModeOutcome;
 import dev.quarry.convert.read.ModelReader;

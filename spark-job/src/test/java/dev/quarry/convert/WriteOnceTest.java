@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.plan.OutputLayout;
+import dev.quarry.convert.plan.OutputTensorPlan;
+import dev.quarry.convert.plan.Piece;
+import dev.quarry.convert.plan.ShardTask;
 import dev.quarry.fs.PositionedFiles;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.OutputFiles;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.ByteUnits;
-import dev.quarry.convert.ConversionPlan;
-import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.plan.ConversionPlan;
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.convert.read.ModelReader;
-import dev.quarry.convert.Planner;
+import dev.quarry.convert.plan.Planner;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ReferenceData;

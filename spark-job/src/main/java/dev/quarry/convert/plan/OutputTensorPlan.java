@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.plan;
 
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.TensorSpec;

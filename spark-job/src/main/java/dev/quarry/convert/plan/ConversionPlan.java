@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.plan;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.plan;
 
 import dev.quarry.convert.read.Fp8Scales;
 import dev.quarry.convert.read.InputModel;
@@ -47,7 +47,7 @@ public final class Planner {
    * @param allTensors    quantize every floating-point tensor of any rank ({@code quarry quantize --all-tensors})
    * @param measureErrors measure each block's quantization error (for the manifest)
    */
-  static ConversionPlan plan(InputModel model, ConvertOptions o, List<QuantMode> runModes, boolean allTensors,
+  public static ConversionPlan plan(InputModel model, ConvertOptions o, List<QuantMode> runModes, boolean allTensors,
       boolean measureErrors) throws CheckpointException {
     ModuleSelector selector = new ModuleSelector(allTensors, o.rules().withModelType(model.modelType()));
     List<TensorPlan> tensors = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.plan;
 
 import dev.quarry.bnb.FormatTensor;
 import dev.quarry.bnb.WeightFormat;

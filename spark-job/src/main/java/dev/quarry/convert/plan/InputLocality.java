@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.plan;
 
 import dev.quarry.fs.FileSystems;
 import java.io.IOException;
@@ -18,14 +18,14 @@ import org.apache.hadoop.fs.Path;
  * real locations (one "localhost", or made-up blocks: {@link CommonPathCapabilities#VIRTUAL_BLOCK_LOCATIONS}),
  * so their tasks get none.
  */
-final class InputLocality {
+public final class InputLocality {
   private final Map<String, BlockLocation[]> locationsByFile;
 
   private InputLocality(Map<String, BlockLocation[]> locationsByFile) {
     this.locationsByFile = locationsByFile;
   }
 
-  static InputLocality of(List<BlockTask> blocks) throws IOException {
+  public static InputLocality of(List<BlockTask> blocks) throws IOException {
     Map<String, BlockLocation[]> byFile = new HashMap<>();
     for (BlockTask b : blocks) {
       if (!byFile.containsKey(b.file())) {
@@ -45,7 +45,7 @@ final class InputLocality {
   }
 
   /** Bytes of the task's input range on each host (empty when the file system has no real locations). */
-  Map<String, Long> bytesByHost(BlockTask task) {
+  public Map<String, Long> bytesByHost(BlockTask task) {
     long elementBytes = task.sourceElementBytes();
     // a transposed (Conv1D) tensor is read a column band at a time, from every row: the whole tensor
     long start = task.transposed() ? task.dataOffset() : task.dataOffset() + task.firstElement() * elementBytes;

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.plan;
 
 import dev.quarry.convert.read.Fp8Scales;
 import dev.quarry.kernels.ElementType;

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.plan;
 
 /** What a conversion does with one input tensor. */
 public enum TensorAction {
