@@ -2,6 +2,7 @@ package dev.quarry.convert;
 
 import dev.quarry.convert.plan.BlockTask;
 import dev.quarry.convert.plan.TensorAction;
+import dev.quarry.convert.scan.BlockReader;
 import dev.quarry.kernels.ExactSum;
 import dev.quarry.kernels.Float16Caster;
 import dev.quarry.kernels.Float16OverflowException;

@@ -3,6 +3,7 @@ package dev.quarry.convert;
 import dev.quarry.convert.plan.BlockSection;
 import dev.quarry.convert.plan.BlockTask;
 import dev.quarry.convert.plan.TensorAction;
+import dev.quarry.convert.scan.BlockReader;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.kernels.NestedAbsmaxQuantizer;
 import dev.quarry.quality.ErrorStats;

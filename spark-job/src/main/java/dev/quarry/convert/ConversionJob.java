@@ -1,6 +1,5 @@
 package dev.quarry.convert;
 
-import dev.quarry.convert.plan.BlockTask;
 import dev.quarry.convert.plan.ConversionPlan;
 import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.convert.plan.OutputTensorPlan;
@@ -10,10 +9,11 @@ import dev.quarry.convert.plan.TensorAction;
 import dev.quarry.convert.plan.TensorPlan;
 import dev.quarry.convert.read.InputModel;
 import dev.quarry.convert.read.ModelReader;
+import dev.quarry.convert.scan.ScanPass;
+import dev.quarry.convert.scan.ScanResult;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PathOverlap;
 import dev.quarry.json.ShardIndexJson;
-import dev.quarry.kernels.ExactSum;
 import dev.quarry.manifest.ConversionIdentity;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.quantize.ModuleSelector;
@@ -194,30 +194,6 @@ public final class ConversionJob {
 
   static long quantizedCount(ConversionPlan plan) {
     return plan.tensors().stream().filter(t -> t.action() != TensorAction.COPY).count();
-  }
-
-  /** One offset per double-quantized tensor: the merged exact sums of its blocks' absmax over their count. */
-  static float[] offsets(ConversionPlan plan, Map<Integer, ScanResult> scans) {
-    int tensors = plan.tensors().size();
-    ExactSum[] sums = new ExactSum[tensors];
-    long[] counts = new long[tensors];
-    for (BlockTask b : plan.blocks()) {
-      ScanResult scan = scans.get(b.blockId());
-      if (scan != null && scan.absmaxSum() != null) {
-        if (sums[b.tensorId()] == null) {
-          sums[b.tensorId()] = new ExactSum();
-        }
-        sums[b.tensorId()].merge(scan.absmaxSum());
-        counts[b.tensorId()] += (b.elementCount() + b.blocksize() - 1) / b.blocksize();
-      }
-    }
-    float[] offsets = new float[tensors];
-    for (int t = 0; t < tensors; t++) {
-      if (sums[t] != null) {
-        offsets[t] = sums[t].mean(counts[t]);
-      }
-    }
-    return offsets;
   }
 
   /**

@@ -7,6 +7,9 @@ import dev.quarry.convert.plan.OutputLayout;
 import dev.quarry.convert.plan.Piece;
 import dev.quarry.convert.read.InputModel;
 import dev.quarry.convert.read.ModelReader;
+import dev.quarry.convert.scan.DoubleQuantOffsets;
+import dev.quarry.convert.scan.NonFiniteTensors;
+import dev.quarry.convert.scan.ScanResult;
 import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.quality.ErrorStats;
 import dev.quarry.quantize.QuantMode;
@@ -82,7 +85,7 @@ final class ModeConversion {
     NonFiniteTensors nonFinite = NonFiniteTensors.keepUnquantized(plan, mine, log);
     plan = nonFinite.plan();
     keptNonFinite = nonFinite.modules();
-    float[] offsets = ConversionJob.offsets(plan, mine);
+    float[] offsets = DoubleQuantOffsets.of(plan, mine);
     layout = OutputLayout.of(plan, options(), offsets);
     placement = ShardPlacement.of(layout, store().dir(), plan, offsets, mine::get);
   }

@@ -6,6 +6,7 @@ import dev.quarry.convert.plan.OutputLayout;
 import dev.quarry.convert.plan.OutputTensorPlan;
 import dev.quarry.convert.plan.Piece;
 import dev.quarry.convert.plan.ShardTask;
+import dev.quarry.convert.scan.ScanResult;
 import dev.quarry.kernels.ExactSum;
 import dev.quarry.safetensors.SafetensorsLayout;
 import dev.quarry.safetensors.TensorEntry;

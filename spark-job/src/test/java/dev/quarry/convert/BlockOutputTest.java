@@ -11,6 +11,8 @@ import dev.quarry.convert.plan.ConversionPlan;
 import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.convert.plan.Planner;
 import dev.quarry.convert.read.ModelReader;
+import dev.quarry.convert.scan.BlockScan;
+import dev.quarry.convert.scan.ScanResult;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.safetensors.CheckpointException;
 import dev.quarry.testing.LocalFiles;

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.scan;
 
 import dev.quarry.kernels.ExactSum;
 import java.io.Serializable;

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.scan;
 
 import dev.quarry.convert.plan.BlockTask;
 import dev.quarry.convert.plan.TensorAction;
@@ -18,11 +18,11 @@ import org.apache.hadoop.fs.Path;
  * {@link FourBitQuantizer#scanAbsmax}); with --allow-non-finite a weight holding NaN or ±inf is
  * kept unquantized, which changes the layout too. Every scanned block is checked for NaN and ±inf.
  */
-final class BlockScan {
+public final class BlockScan {
   private BlockScan() {}
 
   /** NaN or ±inf fail the task unless {@code allowNonFinite}: then the result says what was found. */
-  static ScanResult scan(BlockTask task, boolean allowNonFinite) throws IOException {
+  public static ScanResult scan(BlockTask task, boolean allowNonFinite) throws IOException {
     boolean sums = task.action() == TensorAction.QUANTIZE && task.mode().doubleQuant();
     FourBitQuantizer absmax = sums
         ? new FourBitQuantizer(Kernels.get(), task.mode().fourBitFormat(), task.type(), task.blocksize()) : null;

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.scan;
 
 import dev.quarry.convert.plan.BlockTask;
 import dev.quarry.convert.read.Fp8Scales;
@@ -19,12 +19,12 @@ import org.apache.hadoop.fs.Path;
  * block-FP8 weight is read as its F8_E4M3 codes and the scales of the block rows they span, and
  * dequantized to bfloat16 into the chunk ({@link BlockFp8}): no bfloat16 copy of it exists anywhere else.
  */
-final class BlockReader implements Closeable {
+public final class BlockReader implements Closeable {
   /**
    * Elements per chunk at most (unless one aligned unit is larger): 128 KiB of bf16, so that the
    * chunk is still in the core's cache when the error of its codes is measured right after them.
    */
-  static final long CHUNK_ELEMENTS = 1 << 16;
+  public static final long CHUNK_ELEMENTS = 1 << 16;
 
   private final BlockTask task;
   private final boolean rejectNonFinite;
@@ -45,7 +45,7 @@ final class BlockReader implements Closeable {
    * @param rejectNonFinite whether to scan for NaN and ±inf: not where the scan pass has already
    *                        (a second NaN scan would cost a read of every element)
    */
-  BlockReader(FileSystem fs, BlockTask task, boolean rejectNonFinite) throws IOException {
+  public BlockReader(FileSystem fs, BlockTask task, boolean rejectNonFinite) throws IOException {
     this.task = task;
     this.rejectNonFinite = rejectNonFinite;
     this.elementBytes = task.type().byteSize();
@@ -62,7 +62,7 @@ final class BlockReader implements Closeable {
   }
 
   /** The next chunk (position 0, limit = its bytes), or null after the last one. */
-  ByteBuffer next() throws IOException {
+  public ByteBuffer next() throws IOException {
     long remaining = task.elementCount() - done;
     if (remaining <= 0) {
       return null;
@@ -126,7 +126,7 @@ final class BlockReader implements Closeable {
   }
 
   /** Index (in the tensor as quantized) of the first element of the chunk last returned. */
-  long chunkStart() {
+  public long chunkStart() {
     return chunkStart;
   }
 

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.scan;
 
 import dev.quarry.convert.plan.BlockTask;
 import dev.quarry.convert.plan.ConversionPlan;
@@ -22,11 +22,11 @@ import org.apache.spark.api.java.JavaSparkContext;
  * and with --allow-non-finite every converted block (a weight holding NaN or ±inf is kept
  * unquantized). Other conversions need no scan: their layout follows from the headers.
  */
-final class ScanPass {
+public final class ScanPass {
   private ScanPass() {}
 
   /** The scan results by block id; empty when the conversion needs no scan. */
-  static Map<Integer, ScanResult> run(JavaSparkContext sc, ConversionPlan plan, ConvertOptions o, Consumer<String> log)
+  public static Map<Integer, ScanResult> run(JavaSparkContext sc, ConversionPlan plan, ConvertOptions o, Consumer<String> log)
       throws IOException {
     boolean allowNonFinite = o.allowNonFinite();
     List<BlockTask> blocks = blocksToScan(plan, o);
@@ -48,7 +48,7 @@ final class ScanPass {
   }
 
   /** The blocks a conversion scans: every one with --allow-non-finite, else the double-quantized ones. */
-  static List<BlockTask> blocksToScan(ConversionPlan plan, ConvertOptions o) {
+  public static List<BlockTask> blocksToScan(ConversionPlan plan, ConvertOptions o) {
     return plan.blocks().stream()
         .filter(b -> o.allowNonFinite() || (b.action() == TensorAction.QUANTIZE && b.mode().doubleQuant())).toList();
   }

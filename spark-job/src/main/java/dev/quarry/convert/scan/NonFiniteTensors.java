@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.scan;
 
 import dev.quarry.bnb.BnbNames;
 import dev.quarry.convert.plan.BlockTask;
@@ -16,9 +16,9 @@ import java.util.function.Consumer;
  * {@code llm_int8_skip_modules} so that transformers loads them as plain Linear layers; {@code kept} names each
  * kept tensor and what was found in it ("'name' (NaN at element 5)").
  */
-record NonFiniteTensors(ConversionPlan plan, List<String> modules, List<String> kept) {
+public record NonFiniteTensors(ConversionPlan plan, List<String> modules, List<String> kept) {
   /** The plan with every tensor a block of which found non-finite values turned into a copy. */
-  static NonFiniteTensors keepUnquantized(ConversionPlan plan, Map<Integer, ScanResult> scans, Consumer<String> log) {
+  public static NonFiniteTensors keepUnquantized(ConversionPlan plan, Map<Integer, ScanResult> scans, Consumer<String> log) {
     List<TensorPlan> tensors = new ArrayList<>();
     List<String> modules = new ArrayList<>();
     List<String> kept = new ArrayList<>();
