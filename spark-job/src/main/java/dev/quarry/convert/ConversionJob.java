@@ -11,6 +11,7 @@ import dev.quarry.convert.read.InputModel;
 import dev.quarry.convert.read.ModelReader;
 import dev.quarry.convert.scan.ScanPass;
 import dev.quarry.convert.scan.ScanResult;
+import dev.quarry.convert.store.OutputStore;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PathOverlap;
 import dev.quarry.json.ShardIndexJson;

@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.store.OutputStore;
 import dev.quarry.manifest.ConversionIdentity;
 import java.io.IOException;
 

@@ -1,6 +1,8 @@
 package dev.quarry.convert;
 
 import dev.quarry.ByteUnits;
+import dev.quarry.convert.store.OutputStore;
+import dev.quarry.convert.store.ShardRecord;
 import dev.quarry.manifest.ConversionIdentity;
 import dev.quarry.spark.SparkJobs;
 import java.io.IOException;

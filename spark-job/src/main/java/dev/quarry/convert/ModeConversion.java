@@ -10,6 +10,7 @@ import dev.quarry.convert.read.ModelReader;
 import dev.quarry.convert.scan.DoubleQuantOffsets;
 import dev.quarry.convert.scan.NonFiniteTensors;
 import dev.quarry.convert.scan.ScanResult;
+import dev.quarry.convert.store.OutputStore;
 import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.quality.ErrorStats;
 import dev.quarry.quantize.QuantMode;

@@ -3,6 +3,7 @@ package dev.quarry.convert;
 import dev.quarry.convert.plan.ConversionPlan;
 import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.store.OutputStore;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.manifest.ConversionIdentity;
 import java.io.IOException;

@@ -1,6 +1,8 @@
 package dev.quarry.convert;
 
 import dev.quarry.convert.plan.Piece;
+import dev.quarry.convert.store.OutputStore;
+import dev.quarry.convert.store.ShardRecord;
 import dev.quarry.fs.DurableFiles;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.NamedOutputStream;

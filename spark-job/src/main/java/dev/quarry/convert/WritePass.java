@@ -3,6 +3,7 @@ package dev.quarry.convert;
 import dev.quarry.ByteUnits;
 import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.convert.plan.InputLocality;
+import dev.quarry.convert.store.OutputStore;
 import dev.quarry.fs.BackgroundSync;
 import dev.quarry.fs.PositionedFiles;
 import dev.quarry.fs.WholeFiles;

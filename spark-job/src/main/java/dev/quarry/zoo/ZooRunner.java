@@ -4,7 +4,7 @@ import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.convert.read.InputModel;
 import dev.quarry.convert.ModeOutcome;
 import dev.quarry.convert.read.ModelReader;
-import dev.quarry.convert.OutputStore;
+import dev.quarry.convert.store.OutputStore;
 import dev.quarry.convert.PreparedModes;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.manifest.ConversionIdentity;

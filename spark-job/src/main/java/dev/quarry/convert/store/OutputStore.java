@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.store;
 
 import dev.quarry.convert.read.ModelReader;
 import dev.quarry.fs.DurableFiles;
@@ -43,16 +43,16 @@ public final class OutputStore {
     this.existed = fs.exists(this.dir);
   }
 
-  FileSystem fs() {
+  public FileSystem fs() {
     return fs;
   }
 
-  Path dir() {
+  public Path dir() {
     return dir;
   }
 
   /** The content of {@code _SUCCESS} (the identity of the conversion that completed the output), or null. */
-  String completedBy() throws IOException {
+  public String completedBy() throws IOException {
     Path success = new Path(dir, SUCCESS);
     if (!fs.exists(success)) {
       return null;
@@ -66,7 +66,7 @@ public final class OutputStore {
   }
 
   /** Whether the path is a file, or a directory holding files but neither {@code _SUCCESS} nor {@code _staging}. */
-  boolean holdsOtherFiles() throws IOException {
+  public boolean holdsOtherFiles() throws IOException {
     if (!existed) {
       return false;
     }
@@ -78,7 +78,7 @@ public final class OutputStore {
   }
 
   /** Deletes everything at the output path (--overwrite). */
-  void clear() throws IOException {
+  public void clear() throws IOException {
     if (fs.exists(dir)) {
       fs.delete(dir, true);
     }
@@ -105,12 +105,12 @@ public final class OutputStore {
   }
 
   /** Where the completion record of the shard {@code shardName} goes. */
-  Path recordOf(String shardName) {
+  public Path recordOf(String shardName) {
     return new Path(new Path(dir, STAGING), shardName + ShardRecord.SUFFIX);
   }
 
   /** The bytes of the completion record of the shard {@code shardName}, or null when there is none. */
-  byte[] record(String shardName) throws IOException {
+  public byte[] record(String shardName) throws IOException {
     Path path = recordOf(shardName);
     if (!fs.exists(path)) {
       return null;
@@ -127,7 +127,7 @@ public final class OutputStore {
    * Deletes every shard file and completion record but those of the shards named in {@code kept}:
    * what is left of an interrupted run that this run converts again.
    */
-  void removeShardsBut(Set<String> kept) throws IOException {
+  public void removeShardsBut(Set<String> kept) throws IOException {
     for (FileStatus f : fs.listStatus(dir)) {
       String name = f.getPath().getName();
       if (name.startsWith("model") && name.endsWith(".safetensors") && !kept.contains(name)) {
@@ -188,7 +188,7 @@ public final class OutputStore {
   }
 
   /** Deletes a staging area a completed run left (it was interrupted after writing _SUCCESS). */
-  void removeStaging() throws IOException {
+  public void removeStaging() throws IOException {
     fs.delete(new Path(dir, STAGING), true);
   }
 

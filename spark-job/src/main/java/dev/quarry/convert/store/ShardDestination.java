@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.store;
 
 import java.io.Serializable;
 import org.apache.hadoop.fs.Path;

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,19 +19,19 @@ import java.util.List;
  * shard when the file still has exactly these bytes ({@link KeptShards}), and takes the manifest's
  * figures for its tensors from here instead of computing them again.
  */
-record ShardRecord(String identity, String shard, long length, List<Entry> pieces) {
+public record ShardRecord(String identity, String shard, long length, List<Entry> pieces) {
   /** Where the records live: {@code _staging/<shard>.complete}. */
   static final String SUFFIX = ".complete";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One piece of the shard as it was written; {@code errors} null but for a block's codes. */
-  record Entry(long position, long length, long crc32c, ErrorStats errors) {}
+  public record Entry(long position, long length, long crc32c, ErrorStats errors) {}
 
-  ShardRecord {
+  public ShardRecord {
     pieces = List.copyOf(pieces);
   }
 
-  byte[] toJson() {
+  public byte[] toJson() {
     ObjectNode root = JSON.createObjectNode();
     root.put("identity", identity);
     root.put("shard", shard);
@@ -56,7 +56,7 @@ record ShardRecord(String identity, String shard, long length, List<Entry> piece
   }
 
   /** The record in {@code bytes}, or null when they are no complete record (e.g. cut short by a kill). */
-  static ShardRecord parse(byte[] bytes) {
+  public static ShardRecord parse(byte[] bytes) {
     try {
       JsonNode root = JSON.readTree(new String(bytes, StandardCharsets.UTF_8));
       List<Entry> pieces = new ArrayList<>();
