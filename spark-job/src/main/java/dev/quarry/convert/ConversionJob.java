@@ -12,6 +12,7 @@ import dev.quarry.convert.read.ModelReader;
 import dev.quarry.convert.scan.ScanPass;
 import dev.quarry.convert.scan.ScanResult;
 import dev.quarry.convert.store.OutputStore;
+import dev.quarry.convert.write.WritePass;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PathOverlap;
 import dev.quarry.json.ShardIndexJson;
@@ -106,14 +107,14 @@ public final class ConversionJob {
     }
     PhaseClock phases = new PhaseClock(log);
     each(modes, m -> {
-      m.log.accept(String.format("planned %d tensors (%d to %s) in %d blocks from %d shard(s)", m.plan.tensors().size(),
-          quantizedCount(m.plan), m.mode(), m.plan.blocks().size(), m.prepared.model.shards().size()));
+      m.log().accept(String.format("planned %d tensors (%d to %s) in %d blocks from %d shard(s)", m.plan().tensors().size(),
+          quantizedCount(m.plan()), m.mode(), m.plan().blocks().size(), m.prepared.model.shards().size()));
       m.store().prepare();
     });
     Map<Integer, ScanResult> scans = shared(sc, modes, Map.of(), () -> {
       ModeConversion scanned = live(modes).stream().filter(m -> m.mode().doubleQuant()).findFirst()
           .orElse(live(modes).get(0));
-      return ScanPass.run(sc, scanned.plan, scanned.options(), log);
+      return ScanPass.run(sc, scanned.plan(), scanned.options(), log);
     });
     if (!scans.isEmpty()) {
       phases.ended("scan");
@@ -124,7 +125,7 @@ public final class ConversionJob {
       phases.ended("check the interrupted run's shards");
     }
     shared(sc, modes, null, () -> {
-      WritePass.run(sc, live(modes), log);
+      WritePass.run(sc, List.copyOf(live(modes)), log);
       return null;
     });
     phases.ended("quantize and write");
@@ -143,7 +144,7 @@ public final class ConversionJob {
       outcomes.add(new ModeOutcome(c.options, ConvertSummary.nothingToDo(), null));
     }
     for (ModeConversion m : modes) {
-      outcomes.set(m.output, new ModeOutcome(m.options(), m.failed() ? null : m.summary(quantizeSeconds, seconds),
+      outcomes.set(m.output(), new ModeOutcome(m.options(), m.failed() ? null : m.summary(quantizeSeconds, seconds),
           m.failure()));
     }
     return outcomes;

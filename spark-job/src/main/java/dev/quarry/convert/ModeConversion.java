@@ -11,6 +11,9 @@ import dev.quarry.convert.scan.DoubleQuantOffsets;
 import dev.quarry.convert.scan.NonFiniteTensors;
 import dev.quarry.convert.scan.ScanResult;
 import dev.quarry.convert.store.OutputStore;
+import dev.quarry.convert.write.ShardPlacement;
+import dev.quarry.convert.write.WriteTarget;
+import dev.quarry.convert.write.WrittenPiece;
 import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.quality.ErrorStats;
 import dev.quarry.quantize.QuantMode;
@@ -28,20 +31,19 @@ import org.apache.spark.api.java.JavaSparkContext;
  * bytes go, what the executors wrote), and the error that failed it, after which the run leaves it
  * alone and removes its output. A run of one mode is a run of one of these.
  */
-final class ModeConversion {
-  /** The index of this mode's output in the run: executors report by it ({@link WriteOutcome}). */
-  final int output;
+final class ModeConversion implements WriteTarget {
+  private final int output;
   final PreparedConversion prepared;
-  final Consumer<String> log;
-  ConversionPlan plan;
+  private final Consumer<String> log;
+  private ConversionPlan plan;
   List<String> keptNonFinite = List.of();
   OutputLayout layout;
   /** Where this run writes its bytes: the layout's places but those of the shards kept from an interrupted run. */
-  ShardPlacement placement;
+  private ShardPlacement placement;
   /** Whether an interrupted run left completion records (whether or not a shard was kept). */
   boolean resumed;
   /** The pieces this run wrote. */
-  final List<WrittenPiece> written = new ArrayList<>();
+  private final List<WrittenPiece> written = new ArrayList<>();
   /** The pieces of the shards kept from an interrupted run, as its records give them. */
   private List<WrittenPiece> kept = List.of();
   private Exception failure;
@@ -53,16 +55,48 @@ final class ModeConversion {
     this.plan = prepared.plan;
   }
 
+  @Override
+  public int output() {
+    return output;
+  }
+
   QuantMode mode() {
     return prepared.options.mode();
   }
 
-  ConvertOptions options() {
+  @Override
+  public ConvertOptions options() {
     return prepared.options;
   }
 
-  OutputStore store() {
+  @Override
+  public ConversionPlan plan() {
+    return plan;
+  }
+
+  @Override
+  public ShardPlacement placement() {
+    return placement;
+  }
+
+  @Override
+  public OutputStore store() {
     return prepared.store;
+  }
+
+  @Override
+  public String identity() {
+    return prepared.identity.json();
+  }
+
+  @Override
+  public Consumer<String> log() {
+    return log;
+  }
+
+  @Override
+  public List<WrittenPiece> written() {
+    return written;
   }
 
   boolean failed() {
@@ -74,7 +108,8 @@ final class ModeConversion {
   }
 
   /** The first failure counts: what follows from it says less. */
-  void fail(Exception e) {
+  @Override
+  public void fail(Exception e) {
     if (failure == null) {
       failure = e;
     }

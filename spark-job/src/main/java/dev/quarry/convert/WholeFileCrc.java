@@ -1,5 +1,7 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.write.PlacedPiece;
+import dev.quarry.convert.write.ShardFile;
 import dev.quarry.fs.FileSystems;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.write;
 
 import dev.quarry.convert.plan.BlockSection;
 import dev.quarry.convert.plan.Piece;
@@ -19,7 +19,7 @@ import org.apache.hadoop.fs.Path;
  * CRC32C of each piece for the manifest. A mode whose kernels refuse a block, or whose output
  * refuses a write, is reported failed for it ({@link WriteOutcome}); the other modes go on.
  */
-final class UnitWriter {
+public final class UnitWriter {
   private static final int COPY_BUFFER_BYTES = 4 << 20;
 
   private UnitWriter() {}
@@ -28,7 +28,7 @@ final class UnitWriter {
    * Writes the units of one conversion (quarry quantize's threads), each read on its own; throws what
    * failed first.
    */
-  static List<WrittenPiece> writeAll(Iterable<WriteUnit> units) throws IOException {
+  public static List<WrittenPiece> writeAll(Iterable<WriteUnit> units) throws IOException {
     List<ReadUnit> reads = new ArrayList<>();
     units.forEach(u -> reads.add(new ReadUnit(List.of(0), List.of(u))));
     List<WrittenPiece> written = new ArrayList<>();

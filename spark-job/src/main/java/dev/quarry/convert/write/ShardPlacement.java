@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.write;
 
 import dev.quarry.convert.plan.BlockTask;
 import dev.quarry.convert.plan.ConversionPlan;
@@ -32,7 +32,7 @@ public record ShardPlacement(List<ShardFile> files, List<WriteUnit> units) {
    * @param scanned the scan pass's result of each block id (null for a block it did not scan, and
    *                when there was no scan)
    */
-  static ShardPlacement of(OutputLayout layout, Path outputDir, ConversionPlan plan, float[] offsets,
+  public static ShardPlacement of(OutputLayout layout, Path outputDir, ConversionPlan plan, float[] offsets,
       IntFunction<ScanResult> scanned) {
     List<ShardFile> files = new ArrayList<>();
     Map<Integer, List<PlacedPiece>> byBlock = new LinkedHashMap<>();
@@ -80,7 +80,7 @@ public record ShardPlacement(List<ShardFile> files, List<WriteUnit> units) {
   }
 
   /** The computed and copied pieces (not the fixed bytes) of each shard that has any, by shard path, in file order. */
-  Map<String, List<PlacedPiece>> computedPiecesByFile() {
+  public Map<String, List<PlacedPiece>> computedPiecesByFile() {
     Map<String, List<PlacedPiece>> byFile = new HashMap<>();
     for (WriteUnit u : units) {
       u.pieces().forEach(p -> byFile.computeIfAbsent(p.file(), f -> new ArrayList<>()).add(p));
@@ -94,7 +94,7 @@ public record ShardPlacement(List<ShardFile> files, List<WriteUnit> units) {
    * units. A block with a section in a kept shard and another elsewhere is still computed, and writes
    * only the other.
    */
-  ShardPlacement without(Set<String> kept) {
+  public ShardPlacement without(Set<String> kept) {
     List<WriteUnit> remaining = new ArrayList<>();
     for (WriteUnit u : units) {
       List<PlacedPiece> pieces = u.pieces().stream().filter(p -> !kept.contains(p.file())).toList();

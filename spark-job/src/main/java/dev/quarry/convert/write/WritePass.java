@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.write;
 
 import dev.quarry.ByteUnits;
 import dev.quarry.convert.plan.ConvertOptions;
@@ -36,7 +36,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * byte ranges of the planned layout ({@link ShardParts}), tasks on every core put ({@link PartWriter}),
  * one mode after the other, each shard completed as its last part comes in.
  */
-final class WritePass {
+public final class WritePass {
   private WritePass() {}
 
   /**
@@ -45,23 +45,23 @@ final class WritePass {
    * record once it is complete at its final name ({@link ShardCompletions}): in place, as its last
    * piece is written; a multipart upload, when the driver completes it, as its last part comes in.
    */
-  static void run(JavaSparkContext sc, List<ModeConversion> modes, Consumer<String> log) throws IOException {
-    List<ModeConversion> toWrite = modes.stream().filter(m -> !m.placement.files().isEmpty()).toList();
-    List<ModeConversion> inPlace = toWrite.stream().filter(m -> PositionedFiles.supports(m.store().fs())).toList();
+  public static void run(JavaSparkContext sc, List<WriteTarget> modes, Consumer<String> log) throws IOException {
+    List<WriteTarget> toWrite = modes.stream().filter(m -> !m.placement().files().isEmpty()).toList();
+    List<WriteTarget> inPlace = toWrite.stream().filter(m -> PositionedFiles.supports(m.store().fs())).toList();
     if (!inPlace.isEmpty()) {
       positioned(sc, inPlace, log);
     }
-    for (ModeConversion m : toWrite) {
+    for (WriteTarget m : toWrite) {
       if (!inPlace.contains(m)) {
         try {
-          m.written.addAll(multipart(sc, m));
+          m.written().addAll(multipart(sc, m));
         } catch (IOException | RuntimeException e) {
           m.fail(e);
         }
       }
     }
     Map<String, Long> byExecutor = new TreeMap<>();
-    toWrite.forEach(m -> m.written.forEach(w -> byExecutor.merge(w.executor(), w.piece().length(), Long::sum)));
+    toWrite.forEach(m -> m.written().forEach(w -> byExecutor.merge(w.executor(), w.piece().length(), Long::sum)));
     log.accept("bytes written by executor: " + byExecutor.entrySet().stream()
         .map(e -> e.getKey() + " " + ByteUnits.size(e.getValue())).collect(Collectors.joining(", ")));
   }
@@ -71,21 +71,21 @@ final class WritePass {
    * A mode whose shards cannot be created, whose tasks report a failure or whose completion records
    * cannot be written is failed; the others go on.
    */
-  private static void positioned(JavaSparkContext sc, List<ModeConversion> modes, Consumer<String> log)
+  private static void positioned(JavaSparkContext sc, List<WriteTarget> modes, Consumer<String> log)
       throws IOException {
-    Map<Integer, ModeConversion> byOutput = new LinkedHashMap<>();
+    Map<Integer, WriteTarget> byOutput = new LinkedHashMap<>();
     Map<Integer, ShardCompletions> completions = new HashMap<>();
     Map<Integer, List<WriteUnit>> unitsByOutput = new LinkedHashMap<>();
     List<ShardFile> files = new ArrayList<>();
-    for (ModeConversion m : modes) {
+    for (WriteTarget m : modes) {
       try {
-        create(m.placement.files());
-        ShardCompletions c = new ShardCompletions(m.store(), m.prepared.identity.json(), m.placement);
+        create(m.placement().files());
+        ShardCompletions c = new ShardCompletions(m.store(), m.identity(), m.placement());
         c.createdFiles();
-        completions.put(m.output, c);
-        byOutput.put(m.output, m);
-        files.addAll(m.placement.files());
-        unitsByOutput.put(m.output, m.placement.units());
+        completions.put(m.output(), c);
+        byOutput.put(m.output(), m);
+        files.addAll(m.placement().files());
+        unitsByOutput.put(m.output(), m.placement().units());
       } catch (IOException | RuntimeException e) {
         m.fail(e);
       }
@@ -95,14 +95,14 @@ final class WritePass {
     }
     List<ReadUnit> reads = ReadUnit.of(unitsByOutput);
     long bytes = reads.stream().mapToLong(ReadUnit::inputBytes).sum();
-    ModeConversion first = byOutput.values().iterator().next();
+    WriteTarget first = byOutput.values().iterator().next();
     ConvertOptions o = first.options();
     int partitions = o.partitions() > 0 ? o.partitions() : PassPartitions.of(reads.size(), bytes, sc.defaultParallelism());
-    InputLocality locality = InputLocality.of(first.plan.blocks());
+    InputLocality locality = InputLocality.of(first.plan().blocks());
     log.accept(String.format("writing %d shard(s) in place: %d units in %d tasks", files.size(), reads.size(), partitions));
     List<WriteOutcome> outcomes;
     try (BackgroundSync sync = BackgroundSync.start(files.stream().map(ShardFile::path).toList());
-        ProgressReporter progress = new ProgressReporter(sc, "quantize and write", first.plan.tensors().size(),
+        ProgressReporter progress = new ProgressReporter(sc, "quantize and write", first.plan().tensors().size(),
             reads, partitions, log, ProgressReporter.INTERVAL_MILLIS)) {
       outcomes = SparkJobs.collectEach(LocalizedTasks.rdd(sc, reads, partitions,
               r -> r.copies() ? Map.of() : locality.bytesByHost(r.units().get(0).block()))
@@ -122,16 +122,16 @@ final class WritePass {
       throw e;
     }
     for (WriteOutcome w : outcomes) {
-      ModeConversion m = byOutput.get(w.output());
+      WriteTarget m = byOutput.get(w.output());
       if (w.failure() != null) {
         m.fail(w.failure());
       } else {
-        m.written.add(w.piece());
+        m.written().add(w.piece());
       }
     }
-    for (ModeConversion m : byOutput.values()) {
+    for (WriteTarget m : byOutput.values()) {
       try {
-        completions.get(m.output).close();
+        completions.get(m.output()).close();
       } catch (IOException | RuntimeException e) {
         m.fail(e);
       }
@@ -158,18 +158,18 @@ final class WritePass {
    * running have ended, so that none puts a part after the abort); the shards completed stay until the
    * failed run removes its output.
    */
-  private static List<WrittenPiece> multipart(JavaSparkContext sc, ModeConversion m) throws IOException {
+  private static List<WrittenPiece> multipart(JavaSparkContext sc, WriteTarget m) throws IOException {
     OutputStore store = m.store();
-    ShardPlacement placement = m.placement;
+    ShardPlacement placement = m.placement();
     long partBytes = ShardParts.partBytes(store.fs(), store.dir());
-    InputLocality locality = InputLocality.of(m.plan.blocks());
+    InputLocality locality = InputLocality.of(m.plan().blocks());
     // closed in reverse: the completion thread has stopped completing uploads before the others are aborted
     try (ShardUploads uploads = ShardUploads.start(store.fs(), store.dir(), placement.files());
-        ShardCompletions completions = new ShardCompletions(store, m.prepared.identity.json(), placement)) {
+        ShardCompletions completions = new ShardCompletions(store, m.identity(), placement)) {
       List<UploadPart> parts = ShardParts.of(placement, partBytes, uploads.handles());
       Map<String, Integer> partsPerShard = new LinkedHashMap<>();
       parts.forEach(p -> partsPerShard.merge(p.shard(), 1, Integer::sum));
-      m.log.accept(String.format("uploading %d shard(s) in %d parts of %s to twice that, one task each (%s)",
+      m.log().accept(String.format("uploading %d shard(s) in %d parts of %s to twice that, one task each (%s)",
           placement.files().size(), parts.size(), ByteUnits.size(partBytes), ClusterShape.of(sc)));
       String outputDir = store.dir().toString();
       boolean inMemory = WholeFiles.writesAppearWhole(store.fs(), store.dir());
@@ -194,7 +194,7 @@ final class WritePass {
       }
       completions.close();
       uploads.requireAllCompleted();
-      m.log.accept("parts put by executor: " + PartsPut.byExecutor(put));
+      m.log().accept("parts put by executor: " + PartsPut.byExecutor(put));
       return PieceRanges.compose(put);
     }
   }

@@ -1,6 +1,6 @@
-package dev.quarry.convert;
+package dev.quarry.convert.write;
 
-import dev.quarry.convert.UploadPart.PartPiece;
+import dev.quarry.convert.write.UploadPart.PartPiece;
 import dev.quarry.convert.plan.BlockSection;
 import dev.quarry.convert.plan.Piece;
 import dev.quarry.fs.FileSystems;
@@ -23,7 +23,7 @@ import org.apache.hadoop.fs.Path;
  * part computed and whose scales lie later in the same part (a tensor's scales follow all of its
  * codes), so that such a block is computed once. Records what it wrote of each piece.
  */
-final class PartBytes extends InputStream {
+public final class PartBytes extends InputStream {
   private static final int COPY_BUFFER_BYTES = 4 << 20;
 
   private final UploadPart part;
@@ -39,7 +39,7 @@ final class PartBytes extends InputStream {
   private long produced;
   private Exception failure;
 
-  PartBytes(UploadPart part) {
+  public PartBytes(UploadPart part) {
     this.part = part;
     this.pieces = part.pieces().iterator();
     for (PartPiece p : part.pieces()) {
@@ -57,7 +57,7 @@ final class PartBytes extends InputStream {
    * The failure that stopped the bytes (the input changed, a NaN, an I/O error), as it was: the uploader
    * reading them may have wrapped it in its own.
    */
-  void rethrowFailure() throws IOException {
+  public void rethrowFailure() throws IOException {
     if (failure instanceof IOException io) {
       throw io;
     }
@@ -67,7 +67,7 @@ final class PartBytes extends InputStream {
   }
 
   /** Checks that the uploader took every byte of the part and that the pieces gave exactly as many. */
-  void requireComplete() throws IOException {
+  public void requireComplete() throws IOException {
     if (produced != part.length() || advance()) {
       throw new IllegalStateException(part.shard() + ": part " + part.number() + " has " + part.length()
           + " bytes, " + produced + " were uploaded or more remain");

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.write;
 
 import dev.quarry.convert.plan.Piece;
 import dev.quarry.quality.ErrorStats;

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.write;
 
 import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.fs.WholeFiles;

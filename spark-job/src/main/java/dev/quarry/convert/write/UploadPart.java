@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.write;
 
 import java.io.Serializable;
 import java.util.List;
@@ -14,11 +14,11 @@ import java.util.List;
  * @param last   whether this is the shard's last part (the only one allowed below the minimum size)
  * @param pieces the overlapping pieces in file order, each with its unit when a block computes it
  */
-record UploadPart(String shard, byte[] upload, int number, boolean last, long start, long length,
+public record UploadPart(String shard, byte[] upload, int number, boolean last, long start, long length,
     List<PartPiece> pieces) implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  UploadPart {
+  public UploadPart {
     pieces = List.copyOf(pieces);
   }
 

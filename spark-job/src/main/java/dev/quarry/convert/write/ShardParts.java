@@ -1,6 +1,6 @@
-package dev.quarry.convert;
+package dev.quarry.convert.write;
 
-import dev.quarry.convert.UploadPart.PartPiece;
+import dev.quarry.convert.write.UploadPart.PartPiece;
 import dev.quarry.fs.WholeFiles;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -23,15 +23,15 @@ import org.apache.hadoop.fs.Path;
  * and above all the float32 constants, which safetensors' dtype-then-name order puts together at the
  * shard's start, apart from every weight's codes (docs/performance.md gives the cost).
  */
-final class ShardParts {
+public final class ShardParts {
   /** S3's smallest part but the last. */
-  static final long MIN_OBJECT_STORE_PART = 5L << 20;
+  public static final long MIN_OBJECT_STORE_PART = 5L << 20;
   /** S3's most parts in one upload. */
   static final int MAX_PARTS = 10_000;
   /** The largest part built in memory (an object store's: {@link PartWriter}), whatever the setting. */
   static final long MAX_OBJECT_STORE_PART = 256L << 20;
   /** S3A's own part size setting (its output streams use it), and its default. */
-  static final String S3A_PART_SIZE = "fs.s3a.multipart.size";
+  public static final String S3A_PART_SIZE = "fs.s3a.multipart.size";
   private static final long S3A_DEFAULT_PART = 64L << 20;
 
   private ShardParts() {}
@@ -56,7 +56,7 @@ final class ShardParts {
    *                  more than {@value #MAX_PARTS} parts); a part holds at most twice as much
    * @param uploads   each shard's upload handle, by its path
    */
-  static List<UploadPart> of(ShardPlacement placement, long partBytes, Map<String, byte[]> uploads) {
+  public static List<UploadPart> of(ShardPlacement placement, long partBytes, Map<String, byte[]> uploads) {
     Map<String, List<PartPiece>> byFile = new HashMap<>();
     for (ShardFile f : placement.files()) {
       List<PartPiece> pieces = new ArrayList<>();
