@@ -1,12 +1,10 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.commit.ExistingOutput;
 import dev.quarry.convert.plan.ConversionPlan;
 import dev.quarry.convert.plan.ConvertOptions;
-import dev.quarry.convert.plan.OutputTensorPlan;
 import dev.quarry.convert.plan.Planner;
-import dev.quarry.convert.plan.ShardTask;
 import dev.quarry.convert.plan.TensorAction;
-import dev.quarry.convert.plan.TensorPlan;
 import dev.quarry.convert.read.InputModel;
 import dev.quarry.convert.read.ModelReader;
 import dev.quarry.convert.scan.ScanPass;
@@ -15,21 +13,16 @@ import dev.quarry.convert.store.OutputStore;
 import dev.quarry.convert.write.WritePass;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PathOverlap;
-import dev.quarry.json.ShardIndexJson;
 import dev.quarry.manifest.ConversionIdentity;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.ModuleSelector;
-import dev.quarry.quantize.ModuleRules;
 import dev.quarry.spark.RunningTasks;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -196,61 +189,5 @@ public final class ConversionJob {
 
   static long quantizedCount(ConversionPlan plan) {
     return plan.tensors().stream().filter(t -> t.action() != TensorAction.COPY).count();
-  }
-
-  /**
-   * The index's {@code total_parameters}: transformers 5 writes {@code model.num_parameters()}, which
-   * counts a 4-bit weight of n elements as its packed bytes times two (n rounded up to even) and an
-   * int8 or copied tensor as its elements.
-   */
-  static long parameterCount(ConversionPlan plan, ConvertOptions o) {
-    long parameters = 0;
-    for (TensorPlan t : plan.tensors()) {
-      long n = t.tensor().elementCount();
-      parameters += t.action() == TensorAction.QUANTIZE && o.mode().isFourBit() ? (n + 1) / 2 * 2 : n;
-    }
-    return parameters;
-  }
-
-  /** Writes the index when there are several shards, as transformers does. */
-  static void writeIndex(OutputStore store, List<ShardTask> shards, long parameters) throws IOException {
-    long total = 0;
-    Map<String, String> weightMap = new TreeMap<>();
-    for (ShardTask s : shards) {
-      for (OutputTensorPlan t : s.tensors()) {
-        weightMap.put(t.name(), s.fileName());
-        total += t.byteSize();
-      }
-    }
-    if (shards.size() > 1) {
-      store.writeJson(ModelReader.INDEX, ShardIndexJson.of(weightMap, parameters, total));
-    }
-  }
-
-  /**
-   * {@code llm_int8_skip_modules}: null (transformers decides, and decides as quarry did) unless the
-   * user changed the selection; then every pattern skipped plus the heads quarry kept, so that
-   * transformers builds the same modules when it loads the output.
-   */
-  static List<String> skipModules(ModuleRules rules, ConversionPlan plan, List<String> keptNonFinite) {
-    if (!rules.allLinear() && rules.skipModules().isEmpty() && rules.includeModules().isEmpty() && keptNonFinite.isEmpty()) {
-      return null;
-    }
-    List<String> skip = new ArrayList<>(rules.skipModules());
-    for (TensorPlan t : plan.tensors()) {
-      String name = t.tensor().name();
-      if (t.action() == TensorAction.COPY && t.tensor().rank() == 2 && name.endsWith(".weight")) {
-        String module = name.substring(0, name.length() - ".weight".length());
-        if (ModuleSelector.HEADS.contains(module.substring(module.lastIndexOf('.') + 1)) && !skip.contains(module)) {
-          skip.add(module);
-        }
-      }
-    }
-    for (String module : keptNonFinite) {
-      if (!skip.contains(module)) {
-        skip.add(module);
-      }
-    }
-    return skip;
   }
 }

@@ -1,12 +1,10 @@
 package dev.quarry.convert;
 
-import dev.quarry.bnb.QuantizationConfigJson;
+import dev.quarry.convert.commit.KeptShards;
+import dev.quarry.convert.commit.OutputMetadata;
 import dev.quarry.convert.plan.ConversionPlan;
 import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.convert.plan.OutputLayout;
-import dev.quarry.convert.plan.Piece;
-import dev.quarry.convert.read.InputModel;
-import dev.quarry.convert.read.ModelReader;
 import dev.quarry.convert.scan.DoubleQuantOffsets;
 import dev.quarry.convert.scan.NonFiniteTensors;
 import dev.quarry.convert.scan.ScanResult;
@@ -14,8 +12,6 @@ import dev.quarry.convert.store.OutputStore;
 import dev.quarry.convert.write.ShardPlacement;
 import dev.quarry.convert.write.WriteTarget;
 import dev.quarry.convert.write.WrittenPiece;
-import dev.quarry.manifest.ManifestWriter;
-import dev.quarry.quality.ErrorStats;
 import dev.quarry.quantize.QuantMode;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -150,27 +146,9 @@ final class ModeConversion implements WriteTarget {
 
   /** Index, config.json, the model's other files and the manifest, from what the executors wrote. */
   void writeMetadata() throws IOException {
-    Map<Piece, Long> pieceCrcs = new HashMap<>();
-    Map<Integer, ErrorStats> errors = new HashMap<>();
     List<WrittenPiece> all = new ArrayList<>(written);
     all.addAll(kept);
-    for (WrittenPiece w : all) {
-      pieceCrcs.put(w.piece(), w.crc32c());
-      if (w.errors() != null) {
-        errors.merge(w.piece().block().tensorId(), w.errors(), ErrorStats::merge);
-      }
-    }
-    ConversionJob.writeIndex(store(), layout.shards(), ConversionJob.parameterCount(plan, options()));
-    InputModel model = prepared.model;
-    if (model.config() != null) {
-      ConvertOptions o = options();
-      Map<String, Object> q = QuantizationConfigJson.of(o.mode(), o.quantStorage(),
-          o.computeDtype() == null ? null : o.computeDtype().torchName(), QuantizationConfigJson.modelDtype(model.config()),
-          ConversionJob.skipModules(o.rules(), plan, keptNonFinite));
-      store().writeJson(ModelReader.CONFIG, QuantizationConfigJson.configWith(model.config(), q));
-    }
-    store().copyUnchanged(model.otherFiles());
-    ManifestWriter.write(options(), prepared.identity, layout, errors, OutputCrcs.of(layout, pieceCrcs));
+    OutputMetadata.write(store(), options(), prepared.model, prepared.identity, plan, layout, keptNonFinite, all);
   }
 
   /** Everything forced to disk, {@code _SUCCESS} last, if the input did not change meanwhile. */

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.commit;
 
 import dev.quarry.ByteUnits;
 import dev.quarry.convert.store.OutputStore;
@@ -32,7 +32,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * record alone cannot. The manifest takes the kept shards' CRCs and error figures from their records,
  * so it is the one an undisturbed run writes. Every other shard and record is deleted.
  */
-final class KeptShards {
+public final class KeptShards {
   /** The executor name of the pieces the interrupted run wrote (they count for no executor of this run). */
   static final String INTERRUPTED_RUN = "interrupted run";
 
@@ -47,21 +47,21 @@ final class KeptShards {
   }
 
   /** Whether an interrupted run left completion records (kept or not): this run resumes it. */
-  boolean resumed() {
+  public boolean resumed() {
     return resumed;
   }
 
   /** What this run still writes: the placement without the kept shards. */
-  ShardPlacement remaining() {
+  public ShardPlacement remaining() {
     return remaining;
   }
 
   /** The kept shards' pieces as the interrupted run wrote them, for the manifest. */
-  List<WrittenPiece> pieces() {
+  public List<WrittenPiece> pieces() {
     return pieces;
   }
 
-  static KeptShards find(JavaSparkContext sc, OutputStore store, String identity, ShardPlacement placement,
+  public static KeptShards find(JavaSparkContext sc, OutputStore store, String identity, ShardPlacement placement,
       Consumer<String> log) throws IOException {
     Map<String, List<PlacedPiece>> computed = placement.computedPiecesByFile();
     Map<ShardFile, ShardRecord> candidates = new LinkedHashMap<>();

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.commit;
 
 import dev.quarry.convert.store.OutputStore;
 import dev.quarry.manifest.ConversionIdentity;
@@ -11,11 +11,11 @@ import java.io.IOException;
  * (only after the new input has been read and validated). An incomplete quarry output is resumed:
  * the run keeps the shards an interrupted run of the same conversion completed ({@link KeptShards}).
  */
-final class ExistingOutput {
+public final class ExistingOutput {
   private ExistingOutput() {}
 
   /** True when the output is already this conversion's, complete. */
-  static boolean alreadyDone(OutputStore store, ConversionIdentity identity, boolean overwrite) throws IOException {
+  public static boolean alreadyDone(OutputStore store, ConversionIdentity identity, boolean overwrite) throws IOException {
     String completedBy = store.completedBy();
     if (identity.json().equals(completedBy)) {
       store.removeStaging();

@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.commit;
 
 import dev.quarry.convert.plan.OutputLayout;
 import dev.quarry.convert.plan.OutputTensorPlan;

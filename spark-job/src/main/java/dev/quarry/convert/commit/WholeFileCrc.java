@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.commit;
 
 import dev.quarry.convert.write.PlacedPiece;
 import dev.quarry.convert.write.ShardFile;
