@@ -1,4 +1,4 @@
-package dev.quarry.quantize;
+package dev.quarry.convert.inprocess;
 
 import dev.quarry.kernels.Kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -8,6 +8,7 @@ import dev.quarry.kernels.ElementType;
 import dev.quarry.kernels.FourBitQuantizer;
 import dev.quarry.kernels.Int8Quantizer;
 import dev.quarry.kernels.NestedAbsmaxQuantizer;
+import dev.quarry.quantize.QuantMode;
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.TensorSpec;
 import dev.quarry.testing.LocalFiles;

@@ -1,10 +1,10 @@
-package dev.quarry.quantize;
+package dev.quarry.convert.inprocess;
 
 import dev.quarry.convert.plan.ConvertOptions;
-import dev.quarry.convert.InProcessConversion;
 import dev.quarry.convert.read.InputShard;
 import dev.quarry.convert.plan.TensorAction;
 import dev.quarry.fs.FileSystems;
+import dev.quarry.quantize.ModuleRules;
 import dev.quarry.safetensors.SafetensorsFile;
 import dev.quarry.safetensors.SafetensorsHeader;
 import dev.quarry.safetensors.TensorEntry;

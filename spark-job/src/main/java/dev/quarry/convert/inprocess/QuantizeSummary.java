@@ -1,4 +1,4 @@
-package dev.quarry.quantize;
+package dev.quarry.convert.inprocess;
 
 import java.util.List;
 

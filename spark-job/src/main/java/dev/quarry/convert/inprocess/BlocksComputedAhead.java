@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.inprocess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

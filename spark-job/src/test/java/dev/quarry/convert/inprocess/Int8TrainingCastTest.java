@@ -1,8 +1,9 @@
-package dev.quarry.quantize;
+package dev.quarry.convert.inprocess;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.quarry.quantize.QuantMode;
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.TensorEntry;
 import dev.quarry.testing.IndependentFloat16;

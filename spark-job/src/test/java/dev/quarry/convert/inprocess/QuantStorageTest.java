@@ -1,6 +1,7 @@
-package dev.quarry.quantize;
+package dev.quarry.convert.inprocess;
 
 import dev.quarry.bnb.QuantStorage;
+import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ReferenceComparison;
 import dev.quarry.testing.ReferenceData;

@@ -1,7 +1,8 @@
-package dev.quarry.quantize;
+package dev.quarry.convert.inprocess;
 
 import dev.quarry.bnb.QuantStorage;
 import dev.quarry.kernels.Blocksize;
+import dev.quarry.quantize.QuantMode;
 
 /**
  * What {@code quarry quantize} does to one file: the mode, the 4-bit blocksize (ignored by the int8

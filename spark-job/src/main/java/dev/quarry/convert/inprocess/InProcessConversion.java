@@ -1,4 +1,4 @@
-package dev.quarry.convert;
+package dev.quarry.convert.inprocess;
 
 import dev.quarry.convert.plan.BlockTask;
 import dev.quarry.convert.plan.ConversionPlan;

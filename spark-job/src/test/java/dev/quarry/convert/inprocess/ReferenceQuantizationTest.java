@@ -1,7 +1,8 @@
-package dev.quarry.quantize;
+package dev.quarry.convert.inprocess;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.LocalFiles;
 import dev.quarry.testing.ReferenceComparison;
 import dev.quarry.testing.ReferenceData;
