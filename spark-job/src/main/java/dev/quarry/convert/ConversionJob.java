@@ -1,10 +1,10 @@
 package dev.quarry.convert;
 
 import dev.quarry.convert.commit.ExistingOutput;
+import dev.quarry.convert.commit.KeptShards;
 import dev.quarry.convert.plan.ConversionPlan;
 import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.convert.plan.Planner;
-import dev.quarry.convert.plan.TensorAction;
 import dev.quarry.convert.read.InputModel;
 import dev.quarry.convert.read.ModelReader;
 import dev.quarry.convert.scan.ScanPass;
@@ -90,25 +90,10 @@ public final class ConversionJob {
   public static List<ModeOutcome> runAll(JavaSparkContext sc, List<PreparedConversion> conversions,
       Consumer<String> log) {
     long start = System.nanoTime();
-    List<ModeConversion> modes = new ArrayList<>();
-    for (int i = 0; i < conversions.size(); i++) {
-      PreparedConversion c = conversions.get(i);
-      String mode = c.options.mode().cliName();
-      if (!c.alreadyDone()) {
-        modes.add(new ModeConversion(i, c, conversions.size() == 1 ? log : line -> log.accept(mode + ": " + line)));
-      }
-    }
+    List<ModeConversion> modes = toRun(conversions, log);
     PhaseClock phases = new PhaseClock(log);
-    each(modes, m -> {
-      m.log().accept(String.format("planned %d tensors (%d to %s) in %d blocks from %d shard(s)", m.plan().tensors().size(),
-          quantizedCount(m.plan()), m.mode(), m.plan().blocks().size(), m.prepared.model.shards().size()));
-      m.store().prepare();
-    });
-    Map<Integer, ScanResult> scans = shared(sc, modes, Map.of(), () -> {
-      ModeConversion scanned = live(modes).stream().filter(m -> m.mode().doubleQuant()).findFirst()
-          .orElse(live(modes).get(0));
-      return ScanPass.run(sc, scanned.plan(), scanned.options(), log);
-    });
+    each(modes, ModeConversion::start);
+    Map<Integer, ScanResult> scans = shared(sc, modes, Map.of(), () -> scan(sc, live(modes), log));
     if (!scans.isEmpty()) {
       phases.ended("scan");
     }
@@ -127,11 +112,44 @@ public final class ConversionJob {
     phases.ended("metadata and manifest");
     each(modes, ModeConversion::commit);
     phases.ended("commit");
+    abandonFailed(sc, modes);
+    return outcomes(conversions, modes, quantizeSeconds, (System.nanoTime() - start) / 1e9);
+  }
+
+  /** The conversions whose output is not complete yet, each logging with its mode's name when there are several. */
+  private static List<ModeConversion> toRun(List<PreparedConversion> conversions, Consumer<String> log) {
+    List<ModeConversion> modes = new ArrayList<>();
+    for (int i = 0; i < conversions.size(); i++) {
+      PreparedConversion c = conversions.get(i);
+      String mode = c.options.mode().cliName();
+      if (!c.alreadyDone()) {
+        modes.add(new ModeConversion(i, c, conversions.size() == 1 ? log : line -> log.accept(mode + ": " + line)));
+      }
+    }
+    return modes;
+  }
+
+  /**
+   * The one scan of the run, on the plan of a double-quantized mode where there is one: its blocks are
+   * every mode's blocks, and only its absmax sums are needed.
+   */
+  private static Map<Integer, ScanResult> scan(JavaSparkContext sc, List<ModeConversion> live, Consumer<String> log)
+      throws IOException {
+    ModeConversion scanned = live.stream().filter(m -> m.mode().doubleQuant()).findFirst().orElse(live.get(0));
+    return ScanPass.run(sc, scanned.plan(), scanned.options(), log);
+  }
+
+  /** Removes the output of every failed mode, once the tasks a failed job left running have stopped writing. */
+  private static void abandonFailed(JavaSparkContext sc, List<ModeConversion> modes) {
     if (modes.stream().anyMatch(ModeConversion::failed)) {
       RunningTasks.awaitNone(sc, RunningTasks.ABANDON_WAIT_MILLIS);
       modes.stream().filter(ModeConversion::failed).forEach(ModeConversion::abandon);
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
+  }
+
+  /** One outcome per conversion, in their order: those already complete had nothing to do. */
+  private static List<ModeOutcome> outcomes(List<PreparedConversion> conversions, List<ModeConversion> modes,
+      double quantizeSeconds, double seconds) {
     List<ModeOutcome> outcomes = new ArrayList<>();
     for (PreparedConversion c : conversions) {
       outcomes.add(new ModeOutcome(c.options, ConvertSummary.nothingToDo(), null));
@@ -185,9 +203,5 @@ public final class ConversionJob {
 
   private static List<ModeConversion> live(List<ModeConversion> modes) {
     return modes.stream().filter(m -> !m.failed()).toList();
-  }
-
-  static long quantizedCount(ConversionPlan plan) {
-    return plan.tensors().stream().filter(t -> t.action() != TensorAction.COPY).count();
   }
 }

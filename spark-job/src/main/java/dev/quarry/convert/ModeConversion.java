@@ -5,6 +5,7 @@ import dev.quarry.convert.commit.OutputMetadata;
 import dev.quarry.convert.plan.ConversionPlan;
 import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.convert.plan.OutputLayout;
+import dev.quarry.convert.plan.TensorAction;
 import dev.quarry.convert.scan.DoubleQuantOffsets;
 import dev.quarry.convert.scan.NonFiniteTensors;
 import dev.quarry.convert.scan.ScanResult;
@@ -111,6 +112,13 @@ final class ModeConversion implements WriteTarget {
     }
   }
 
+  /** Logs what was planned and makes the output directory quarry's incomplete output ({@link OutputStore#prepare}). */
+  void start() throws IOException {
+    log.accept(String.format("planned %d tensors (%d to %s) in %d blocks from %d shard(s)", plan.tensors().size(),
+        quantizedCount(plan), mode(), plan.blocks().size(), prepared.model.shards().size()));
+    store().prepare();
+  }
+
   /** Keeps a weight holding NaN or ±inf unquantized (--allow-non-finite), then fixes every output byte's place. */
   void layOut(Map<Integer, ScanResult> scans) throws IOException {
     Map<Integer, ScanResult> mine = ownScans(scans);
@@ -167,8 +175,12 @@ final class ModeConversion implements WriteTarget {
   }
 
   ConvertSummary summary(double quantizeSeconds, double seconds) {
-    return new ConvertSummary(false, plan.tensors().size(), (int) ConversionJob.quantizedCount(plan),
+    return new ConvertSummary(false, plan.tensors().size(), (int) quantizedCount(plan),
         plan.blocks().size(), layout.shards().size(), prepared.model.inputBytes(), layout.shardFileBytes(),
         quantizeSeconds, seconds);
+  }
+
+  private static long quantizedCount(ConversionPlan plan) {
+    return plan.tensors().stream().filter(t -> t.action() != TensorAction.COPY).count();
   }
 }

@@ -15,7 +15,7 @@ import scala.runtime.BoxedUnit;
  * An RDD's elements brought to the driver task by task, as {@code collect} brings them, but with each
  * task's handed to the caller the moment that task succeeds (Spark's {@code runJob} result handler),
  * not once the last task is done: the quantize-and-write pass learns so which shards are complete
- * while the others are still being written ({@link ShardCompletions}).
+ * while the others are still being written ({@link dev.quarry.convert.write.ShardCompletions}).
  */
 public final class TaskResults {
   private TaskResults() {}

@@ -24,7 +24,7 @@ import org.apache.hadoop.fs.Path;
  * the copied model files follow, everything is forced to disk, and {@code _SUCCESS} (holding the
  * {@link dev.quarry.manifest.ConversionIdentity}) comes last: an output without it is incomplete, and
  * the next run of the same conversion keeps only its shards that completion records vouch for
- * ({@link KeptShards}); an output with it is left alone. A failed run removes what it wrote,
+ * ({@link dev.quarry.convert.commit.KeptShards}); an output with it is left alone. A failed run removes what it wrote,
  * and the directory too when the run created it.
  */
 public final class OutputStore {
@@ -88,7 +88,7 @@ public final class OutputStore {
    * Makes the directory quarry's incomplete output: an empty {@code _staging} marks it so until
    * {@code _SUCCESS} replaces it, so that a rerun after a kill knows it for its own. Of what an
    * interrupted run left, the index and the streamed attempts go; its shards and their completion
-   * records ({@link ShardRecord}) stay until {@link KeptShards} has decided which shards this run keeps.
+   * records ({@link ShardRecord}) stay until {@link dev.quarry.convert.commit.KeptShards} has decided which shards this run keeps.
    */
   public void prepare() throws IOException {
     Path staging = new Path(dir, STAGING);

@@ -13,10 +13,10 @@ import java.util.List;
 
 /**
  * The completion record of one output shard, written under {@code _staging} once the shard is
- * complete at its final name and on the disk: which conversion wrote it ({@link ConversionIdentity}),
+ * complete at its final name and on the disk: which conversion wrote it ({@link dev.quarry.manifest.ConversionIdentity}),
  * its length, and what the manifest needs of every computed or copied piece in it — position, length,
  * CRC32C and, for a block's codes, the exact error figures. A rerun of the same conversion keeps the
- * shard when the file still has exactly these bytes ({@link KeptShards}), and takes the manifest's
+ * shard when the file still has exactly these bytes ({@link dev.quarry.convert.commit.KeptShards}), and takes the manifest's
  * figures for its tensors from here instead of computing them again.
  */
 public record ShardRecord(String identity, String shard, long length, List<Entry> pieces) {

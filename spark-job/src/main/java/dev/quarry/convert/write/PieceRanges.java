@@ -14,7 +14,7 @@ import org.apache.hadoop.util.DataChecksum;
 /**
  * Each piece as the parts wrote it, from the ranges of it they wrote (a piece that straddles a cut
  * between two parts was written by both): its CRC32C composed from the ranges' in order
- * ({@link CrcComposer}, as {@link OutputCrcs} composes a tensor's), its block's error from the range
+ * ({@link CrcComposer}, as the commit composes a tensor's), its block's error from the range
  * at its start, and the executor that wrote that range.
  */
 final class PieceRanges {

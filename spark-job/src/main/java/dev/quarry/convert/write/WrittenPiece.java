@@ -8,7 +8,7 @@ import org.apache.spark.SparkEnv;
 /**
  * A piece as an executor wrote it: the CRC32C of its bytes (the driver composes a tensor's from its
  * pieces'), for the codes of a block the quantization error measured while computing them, and the
- * executor that wrote it ("driver" in local mode, "in process" without Spark: {@link InProcessConversion}).
+ * executor that wrote it ("driver" in local mode, "in process" without Spark: {@link dev.quarry.convert.inprocess.InProcessConversion}).
  */
 public record WrittenPiece(Piece piece, long crc32c, ErrorStats errors, String executor) implements Serializable {
   private static final long serialVersionUID = 1L;
