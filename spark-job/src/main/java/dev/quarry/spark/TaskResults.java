@@ -17,7 +17,7 @@ import scala.runtime.BoxedUnit;
  * not once the last task is done: the quantize-and-write pass learns so which shards are complete
  * while the others are still being written ({@link dev.quarry.convert.write.ShardCompletions}).
  */
-public final class TaskResults {
+final class TaskResults {
   private TaskResults() {}
 
   /**

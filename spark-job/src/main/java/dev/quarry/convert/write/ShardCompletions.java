@@ -7,7 +7,7 @@ import dev.quarry.fs.DurableFiles;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.fs.WholeFiles;
-import dev.quarry.spark.TaskResults;
+import dev.quarry.spark.SparkJobs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The driver's count of what is written of each shard during the quantize-and-write pass: as each
- * task's result comes back ({@link TaskResults}) its pieces are ticked off (a multipart upload's once
+ * task's result comes back ({@link SparkJobs#collectEach}) its pieces are ticked off (a multipart upload's once
  * the driver has completed it, here, as its last part came back), and when a shard's last piece is
  * in — the shard is complete at its final name — the shard is forced to the disk and its
  * {@link ShardRecord} written under {@code _staging}, so that a rerun after a kill keeps it. This runs
