@@ -1,7 +1,7 @@
 package dev.quarry.cli;
 
 import dev.quarry.convert.ConversionJob;
-import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.convert.ConvertSummary;
 import dev.quarry.convert.ModeOutcome;
 import dev.quarry.convert.PreparedModes;

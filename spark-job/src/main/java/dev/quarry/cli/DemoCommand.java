@@ -1,8 +1,8 @@
 package dev.quarry.cli;
 
-import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.convert.ConvertSummary;
-import dev.quarry.convert.SparkContexts;
+import dev.quarry.spark.SparkContexts;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.sample.SampleCheckpoint;

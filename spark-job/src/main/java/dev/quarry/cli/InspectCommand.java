@@ -1,9 +1,9 @@
 package dev.quarry.cli;
 
-import dev.quarry.convert.BlockTask;
-import dev.quarry.convert.OutputLayout;
-import dev.quarry.convert.ShardTask;
-import dev.quarry.convert.TensorPlan;
+import dev.quarry.convert.plan.BlockTask;
+import dev.quarry.convert.plan.OutputLayout;
+import dev.quarry.convert.plan.ShardTask;
+import dev.quarry.convert.plan.TensorPlan;
 import dev.quarry.inspect.DryRun;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package dev.quarry.cli;
 
-import dev.quarry.convert.SparkContexts;
+import dev.quarry.spark.SparkContexts;
 import java.util.regex.Pattern;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.ITypeConverter;

@@ -1,24 +1,28 @@
 package dev.quarry.convert;
 
-import dev.quarry.bnb.QuantizationConfigJson;
+import dev.quarry.convert.commit.ExistingOutput;
+import dev.quarry.convert.commit.KeptShards;
+import dev.quarry.convert.plan.ConversionPlan;
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.plan.Planner;
+import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.read.ModelReader;
+import dev.quarry.convert.scan.ScanPass;
+import dev.quarry.convert.scan.ScanResult;
+import dev.quarry.convert.store.OutputStore;
+import dev.quarry.convert.write.WritePass;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.PathOverlap;
-import dev.quarry.json.ShardIndexJson;
-import dev.quarry.kernels.ExactSum;
 import dev.quarry.manifest.ConversionIdentity;
 import dev.quarry.quantize.QuantMode;
-import dev.quarry.quantize.ModuleSelector;
-import dev.quarry.quantize.ModuleRules;
-import dev.quarry.safetensors.CheckpointException;
+import dev.quarry.spark.RunningTasks;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -27,11 +31,6 @@ import org.apache.spark.api.java.JavaSparkContext;
  * write, commit. {@link #run} is the run of one mode.
  */
 public final class ConversionJob {
-  /** How often the progress of a pass is logged. */
-  static final long PROGRESS_MILLIS = 5_000;
-  /** How long a failed run waits for the tasks still running before it removes its output. */
-  static final long ABANDON_WAIT_MILLIS = 60_000;
-
   private ConversionJob() {}
 
   public static ConvertSummary run(JavaSparkContext sc, ConvertOptions o, Consumer<String> log) throws IOException {
@@ -91,25 +90,10 @@ public final class ConversionJob {
   public static List<ModeOutcome> runAll(JavaSparkContext sc, List<PreparedConversion> conversions,
       Consumer<String> log) {
     long start = System.nanoTime();
-    List<ModeConversion> modes = new ArrayList<>();
-    for (int i = 0; i < conversions.size(); i++) {
-      PreparedConversion c = conversions.get(i);
-      String mode = c.options.mode().cliName();
-      if (!c.alreadyDone()) {
-        modes.add(new ModeConversion(i, c, conversions.size() == 1 ? log : line -> log.accept(mode + ": " + line)));
-      }
-    }
+    List<ModeConversion> modes = toRun(conversions, log);
     PhaseClock phases = new PhaseClock(log);
-    each(modes, m -> {
-      m.log.accept(String.format("planned %d tensors (%d to %s) in %d blocks from %d shard(s)", m.plan.tensors().size(),
-          quantizedCount(m.plan), m.mode(), m.plan.blocks().size(), m.prepared.model.shards().size()));
-      m.store().prepare();
-    });
-    Map<Integer, ScanResult> scans = shared(sc, modes, Map.of(), () -> {
-      ModeConversion scanned = live(modes).stream().filter(m -> m.mode().doubleQuant()).findFirst()
-          .orElse(live(modes).get(0));
-      return ScanPass.run(sc, scanned.plan, scanned.options(), log);
-    });
+    each(modes, ModeConversion::start);
+    Map<Integer, ScanResult> scans = shared(sc, modes, Map.of(), () -> scan(sc, live(modes), log));
     if (!scans.isEmpty()) {
       phases.ended("scan");
     }
@@ -119,7 +103,7 @@ public final class ConversionJob {
       phases.ended("check the interrupted run's shards");
     }
     shared(sc, modes, null, () -> {
-      WritePass.run(sc, live(modes), log);
+      WritePass.run(sc, List.copyOf(live(modes)), log);
       return null;
     });
     phases.ended("quantize and write");
@@ -128,17 +112,50 @@ public final class ConversionJob {
     phases.ended("metadata and manifest");
     each(modes, ModeConversion::commit);
     phases.ended("commit");
+    abandonFailed(sc, modes);
+    return outcomes(conversions, modes, quantizeSeconds, (System.nanoTime() - start) / 1e9);
+  }
+
+  /** The conversions whose output is not complete yet, each logging with its mode's name when there are several. */
+  private static List<ModeConversion> toRun(List<PreparedConversion> conversions, Consumer<String> log) {
+    List<ModeConversion> modes = new ArrayList<>();
+    for (int i = 0; i < conversions.size(); i++) {
+      PreparedConversion c = conversions.get(i);
+      String mode = c.options.mode().cliName();
+      if (!c.alreadyDone()) {
+        modes.add(new ModeConversion(i, c, conversions.size() == 1 ? log : line -> log.accept(mode + ": " + line)));
+      }
+    }
+    return modes;
+  }
+
+  /**
+   * The one scan of the run, on the plan of a double-quantized mode where there is one: its blocks are
+   * every mode's blocks, and only its absmax sums are needed.
+   */
+  private static Map<Integer, ScanResult> scan(JavaSparkContext sc, List<ModeConversion> live, Consumer<String> log)
+      throws IOException {
+    ModeConversion scanned = live.stream().filter(m -> m.mode().doubleQuant()).findFirst().orElse(live.get(0));
+    return ScanPass.run(sc, scanned.plan(), scanned.options(), log);
+  }
+
+  /** Removes the output of every failed mode, once the tasks a failed job left running have stopped writing. */
+  private static void abandonFailed(JavaSparkContext sc, List<ModeConversion> modes) {
     if (modes.stream().anyMatch(ModeConversion::failed)) {
-      RunningTasks.awaitNone(sc, ABANDON_WAIT_MILLIS);
+      RunningTasks.awaitNone(sc, RunningTasks.ABANDON_WAIT_MILLIS);
       modes.stream().filter(ModeConversion::failed).forEach(ModeConversion::abandon);
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
+  }
+
+  /** One outcome per conversion, in their order: those already complete had nothing to do. */
+  private static List<ModeOutcome> outcomes(List<PreparedConversion> conversions, List<ModeConversion> modes,
+      double quantizeSeconds, double seconds) {
     List<ModeOutcome> outcomes = new ArrayList<>();
     for (PreparedConversion c : conversions) {
       outcomes.add(new ModeOutcome(c.options, ConvertSummary.nothingToDo(), null));
     }
     for (ModeConversion m : modes) {
-      outcomes.set(m.output, new ModeOutcome(m.options(), m.failed() ? null : m.summary(quantizeSeconds, seconds),
+      outcomes.set(m.output(), new ModeOutcome(m.options(), m.failed() ? null : m.summary(quantizeSeconds, seconds),
           m.failure()));
     }
     return outcomes;
@@ -178,7 +195,7 @@ public final class ConversionJob {
     try {
       return step.run();
     } catch (IOException | RuntimeException e) {
-      RunningTasks.awaitNone(sc, ABANDON_WAIT_MILLIS);
+      RunningTasks.awaitNone(sc, RunningTasks.ABANDON_WAIT_MILLIS);
       live(modes).forEach(m -> m.fail(e));
       return otherwise;
     }
@@ -186,128 +203,5 @@ public final class ConversionJob {
 
   private static List<ModeConversion> live(List<ModeConversion> modes) {
     return modes.stream().filter(m -> !m.failed()).toList();
-  }
-
-  static long quantizedCount(ConversionPlan plan) {
-    return plan.tensors().stream().filter(t -> t.action() != TensorAction.COPY).count();
-  }
-
-  /** One offset per double-quantized tensor: the merged exact sums of its blocks' absmax over their count. */
-  static float[] offsets(ConversionPlan plan, Map<Integer, ScanResult> scans) {
-    int tensors = plan.tensors().size();
-    ExactSum[] sums = new ExactSum[tensors];
-    long[] counts = new long[tensors];
-    for (BlockTask b : plan.blocks()) {
-      ScanResult scan = scans.get(b.blockId());
-      if (scan != null && scan.absmaxSum() != null) {
-        if (sums[b.tensorId()] == null) {
-          sums[b.tensorId()] = new ExactSum();
-        }
-        sums[b.tensorId()].merge(scan.absmaxSum());
-        counts[b.tensorId()] += (b.elementCount() + b.blocksize() - 1) / b.blocksize();
-      }
-    }
-    float[] offsets = new float[tensors];
-    for (int t = 0; t < tensors; t++) {
-      if (sums[t] != null) {
-        offsets[t] = sums[t].mean(counts[t]);
-      }
-    }
-    return offsets;
-  }
-
-  /**
-   * The index's {@code total_parameters}: transformers 5 writes {@code model.num_parameters()}, which
-   * counts a 4-bit weight of n elements as its packed bytes times two (n rounded up to even) and an
-   * int8 or copied tensor as its elements.
-   */
-  static long parameterCount(ConversionPlan plan, ConvertOptions o) {
-    long parameters = 0;
-    for (TensorPlan t : plan.tensors()) {
-      long n = t.tensor().elementCount();
-      parameters += t.action() == TensorAction.QUANTIZE && o.mode().isFourBit() ? (n + 1) / 2 * 2 : n;
-    }
-    return parameters;
-  }
-
-  /** Writes the index when there are several shards, as transformers does. */
-  static void writeIndex(OutputStore store, List<ShardTask> shards, long parameters) throws IOException {
-    long total = 0;
-    Map<String, String> weightMap = new TreeMap<>();
-    for (ShardTask s : shards) {
-      for (OutputTensorPlan t : s.tensors()) {
-        weightMap.put(t.name(), s.fileName());
-        total += t.byteSize();
-      }
-    }
-    if (shards.size() > 1) {
-      store.writeJson(ModelReader.INDEX, ShardIndexJson.of(weightMap, parameters, total));
-    }
-  }
-
-  /**
-   * {@code llm_int8_skip_modules}: null (transformers decides, and decides as quarry did) unless the
-   * user changed the selection; then every pattern skipped plus the heads quarry kept, so that
-   * transformers builds the same modules when it loads the output.
-   */
-  static List<String> skipModules(ModuleRules rules, ConversionPlan plan, List<String> keptNonFinite) {
-    if (!rules.allLinear() && rules.skipModules().isEmpty() && rules.includeModules().isEmpty() && keptNonFinite.isEmpty()) {
-      return null;
-    }
-    List<String> skip = new ArrayList<>(rules.skipModules());
-    for (TensorPlan t : plan.tensors()) {
-      String name = t.tensor().name();
-      if (t.action() == TensorAction.COPY && t.tensor().rank() == 2 && name.endsWith(".weight")) {
-        String module = name.substring(0, name.length() - ".weight".length());
-        if (ModuleSelector.HEADS.contains(module.substring(module.lastIndexOf('.') + 1)) && !skip.contains(module)) {
-          skip.add(module);
-        }
-      }
-    }
-    for (String module : keptNonFinite) {
-      if (!skip.contains(module)) {
-        skip.add(module);
-      }
-    }
-    return skip;
-  }
-
-  /**
-   * Runs the job; a task's failure comes back as the exception of quarry's own that caused it (bad
-   * input: a {@link CheckpointException}, e.g. a NaN weight; else an I/O error naming its file), not
-   * as Spark's wrapper around it.
-   */
-  public static <T> List<T> collect(JavaRDD<T> rdd) throws IOException {
-    try {
-      return rdd.collect();
-    } catch (Exception e) { // Spark throws its checked SparkException without declaring it
-      throw unwrapped(e);
-    }
-  }
-
-  /** {@link #collect}, handing each task's elements to {@code eachTask} as the task succeeds ({@link TaskResults}). */
-  static <T> List<T> collectEach(JavaRDD<T> rdd, Consumer<List<T>> eachTask) throws IOException {
-    try {
-      return TaskResults.collect(rdd, eachTask);
-    } catch (Exception e) {
-      throw unwrapped(e);
-    }
-  }
-
-  private static IOException unwrapped(Exception e) {
-    for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof CheckpointException ce) {
-        return ce;
-      }
-    }
-    for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof IOException io) {
-        return io;
-      }
-    }
-    if (e instanceof RuntimeException re) {
-      throw re;
-    }
-    return new IOException(e.getMessage(), e);
   }
 }

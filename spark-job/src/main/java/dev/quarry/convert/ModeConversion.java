@@ -1,8 +1,18 @@
 package dev.quarry.convert;
 
-import dev.quarry.bnb.QuantizationConfigJson;
-import dev.quarry.manifest.ManifestWriter;
-import dev.quarry.quality.ErrorStats;
+import dev.quarry.convert.commit.KeptShards;
+import dev.quarry.convert.commit.OutputMetadata;
+import dev.quarry.convert.plan.ConversionPlan;
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.plan.OutputLayout;
+import dev.quarry.convert.plan.TensorAction;
+import dev.quarry.convert.scan.DoubleQuantOffsets;
+import dev.quarry.convert.scan.NonFiniteTensors;
+import dev.quarry.convert.scan.ScanResult;
+import dev.quarry.convert.store.OutputStore;
+import dev.quarry.convert.write.ShardPlacement;
+import dev.quarry.convert.write.WriteTarget;
+import dev.quarry.convert.write.WrittenPiece;
 import dev.quarry.quantize.QuantMode;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,20 +28,19 @@ import org.apache.spark.api.java.JavaSparkContext;
  * bytes go, what the executors wrote), and the error that failed it, after which the run leaves it
  * alone and removes its output. A run of one mode is a run of one of these.
  */
-final class ModeConversion {
-  /** The index of this mode's output in the run: executors report by it ({@link WriteOutcome}). */
-  final int output;
+final class ModeConversion implements WriteTarget {
+  private final int output;
   final PreparedConversion prepared;
-  final Consumer<String> log;
-  ConversionPlan plan;
+  private final Consumer<String> log;
+  private ConversionPlan plan;
   List<String> keptNonFinite = List.of();
   OutputLayout layout;
   /** Where this run writes its bytes: the layout's places but those of the shards kept from an interrupted run. */
-  ShardPlacement placement;
+  private ShardPlacement placement;
   /** Whether an interrupted run left completion records (whether or not a shard was kept). */
   boolean resumed;
   /** The pieces this run wrote. */
-  final List<WrittenPiece> written = new ArrayList<>();
+  private final List<WrittenPiece> written = new ArrayList<>();
   /** The pieces of the shards kept from an interrupted run, as its records give them. */
   private List<WrittenPiece> kept = List.of();
   private Exception failure;
@@ -43,16 +52,48 @@ final class ModeConversion {
     this.plan = prepared.plan;
   }
 
+  @Override
+  public int output() {
+    return output;
+  }
+
   QuantMode mode() {
     return prepared.options.mode();
   }
 
-  ConvertOptions options() {
+  @Override
+  public ConvertOptions options() {
     return prepared.options;
   }
 
-  OutputStore store() {
+  @Override
+  public ConversionPlan plan() {
+    return plan;
+  }
+
+  @Override
+  public ShardPlacement placement() {
+    return placement;
+  }
+
+  @Override
+  public OutputStore store() {
     return prepared.store;
+  }
+
+  @Override
+  public String identity() {
+    return prepared.identity.json();
+  }
+
+  @Override
+  public Consumer<String> log() {
+    return log;
+  }
+
+  @Override
+  public List<WrittenPiece> written() {
+    return written;
   }
 
   boolean failed() {
@@ -64,10 +105,18 @@ final class ModeConversion {
   }
 
   /** The first failure counts: what follows from it says less. */
-  void fail(Exception e) {
+  @Override
+  public void fail(Exception e) {
     if (failure == null) {
       failure = e;
     }
+  }
+
+  /** Logs what was planned and makes the output directory quarry's incomplete output ({@link OutputStore#prepare}). */
+  void start() throws IOException {
+    log.accept(String.format("planned %d tensors (%d to %s) in %d blocks from %d shard(s)", plan.tensors().size(),
+        quantizedCount(plan), mode(), plan.blocks().size(), prepared.model.shards().size()));
+    store().prepare();
   }
 
   /** Keeps a weight holding NaN or ±inf unquantized (--allow-non-finite), then fixes every output byte's place. */
@@ -76,7 +125,7 @@ final class ModeConversion {
     NonFiniteTensors nonFinite = NonFiniteTensors.keepUnquantized(plan, mine, log);
     plan = nonFinite.plan();
     keptNonFinite = nonFinite.modules();
-    float[] offsets = ConversionJob.offsets(plan, mine);
+    float[] offsets = DoubleQuantOffsets.of(plan, mine);
     layout = OutputLayout.of(plan, options(), offsets);
     placement = ShardPlacement.of(layout, store().dir(), plan, offsets, mine::get);
   }
@@ -105,27 +154,9 @@ final class ModeConversion {
 
   /** Index, config.json, the model's other files and the manifest, from what the executors wrote. */
   void writeMetadata() throws IOException {
-    Map<Piece, Long> pieceCrcs = new HashMap<>();
-    Map<Integer, ErrorStats> errors = new HashMap<>();
     List<WrittenPiece> all = new ArrayList<>(written);
     all.addAll(kept);
-    for (WrittenPiece w : all) {
-      pieceCrcs.put(w.piece(), w.crc32c());
-      if (w.errors() != null) {
-        errors.merge(w.piece().block().tensorId(), w.errors(), ErrorStats::merge);
-      }
-    }
-    ConversionJob.writeIndex(store(), layout.shards(), ConversionJob.parameterCount(plan, options()));
-    InputModel model = prepared.model;
-    if (model.config() != null) {
-      ConvertOptions o = options();
-      Map<String, Object> q = QuantizationConfigJson.of(o.mode(), o.quantStorage(),
-          o.computeDtype() == null ? null : o.computeDtype().torchName(), QuantizationConfigJson.modelDtype(model.config()),
-          ConversionJob.skipModules(o.rules(), plan, keptNonFinite));
-      store().writeJson(ModelReader.CONFIG, QuantizationConfigJson.configWith(model.config(), q));
-    }
-    store().copyUnchanged(model.otherFiles());
-    ManifestWriter.write(options(), prepared.identity, layout, errors, OutputCrcs.of(layout, pieceCrcs));
+    OutputMetadata.write(store(), options(), prepared.model, prepared.identity, plan, layout, keptNonFinite, all);
   }
 
   /** Everything forced to disk, {@code _SUCCESS} last, if the input did not change meanwhile. */
@@ -144,8 +175,12 @@ final class ModeConversion {
   }
 
   ConvertSummary summary(double quantizeSeconds, double seconds) {
-    return new ConvertSummary(false, plan.tensors().size(), (int) ConversionJob.quantizedCount(plan),
+    return new ConvertSummary(false, plan.tensors().size(), (int) quantizedCount(plan),
         plan.blocks().size(), layout.shards().size(), prepared.model.inputBytes(), layout.shardFileBytes(),
         quantizeSeconds, seconds);
+  }
+
+  private static long quantizedCount(ConversionPlan plan) {
+    return plan.tensors().stream().filter(t -> t.action() != TensorAction.COPY).count();
   }
 }

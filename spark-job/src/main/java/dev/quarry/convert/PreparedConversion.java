@@ -1,5 +1,9 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.ConversionPlan;
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.store.OutputStore;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.manifest.ConversionIdentity;
 import java.io.IOException;
@@ -30,7 +34,7 @@ public final class PreparedConversion {
   /**
    * Fails when an input file changed (length or modification time) since the conversion was
    * prepared: blocks read before and after the change would not belong to one model. (Under double
-   * quantization each block's absmax is also checked between the passes, {@link BlockOutput}.)
+   * quantization each block's absmax is also checked between the passes, {@code write.BlockOutput}.)
    */
   void requireInputUnchanged() throws IOException {
     Path input = new Path(options.input());

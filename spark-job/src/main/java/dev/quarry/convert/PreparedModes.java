@@ -1,5 +1,6 @@
 package dev.quarry.convert;
 
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.quantize.QuantMode;
 import java.io.IOException;
 import java.util.ArrayList;

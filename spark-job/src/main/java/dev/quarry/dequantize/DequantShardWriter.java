@@ -1,6 +1,6 @@
 package dev.quarry.dequantize;
 
-import dev.quarry.convert.ShardDestination;
+import dev.quarry.convert.store.ShardDestination;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.NamedOutputStream;
 import dev.quarry.kernels.Dequantizer;

@@ -1,16 +1,16 @@
 package dev.quarry.dequantize;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quarry.convert.ConversionJob;
-import dev.quarry.convert.InputModel;
-import dev.quarry.convert.ModelReader;
-import dev.quarry.convert.OutputStore;
-import dev.quarry.convert.ShardDestination;
+import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.read.ModelReader;
+import dev.quarry.convert.store.OutputStore;
+import dev.quarry.convert.store.ShardDestination;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.json.ShardIndexJson;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.ShardSplitter;
+import dev.quarry.spark.SparkJobs;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +45,7 @@ public final class DequantizeJob {
     store.prepare();
     try {
       ShardDestination destination = store.shardDestination();
-      List<String> written = ConversionJob.collect(sc.parallelize(tasks, Math.max(1, tasks.size()))
+      List<String> written = SparkJobs.collect(sc.parallelize(tasks, Math.max(1, tasks.size()))
           .map(task -> DequantShardWriter.write(task, destination, TaskContext.get().taskAttemptId())));
       Map<String, String> weightMap = new TreeMap<>();
       long total = 0;

@@ -1,11 +1,11 @@
 package dev.quarry.inspect;
 
-import dev.quarry.convert.ConversionPlan;
-import dev.quarry.convert.ConvertOptions;
-import dev.quarry.convert.InputModel;
-import dev.quarry.convert.ModelReader;
-import dev.quarry.convert.OutputLayout;
-import dev.quarry.convert.Planner;
+import dev.quarry.convert.plan.ConversionPlan;
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.read.ModelReader;
+import dev.quarry.convert.plan.OutputLayout;
+import dev.quarry.convert.plan.Planner;
 import dev.quarry.fs.FileSystems;
 import java.io.IOException;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package dev.quarry.manifest;
 
-import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;

@@ -1,11 +1,11 @@
 package dev.quarry.manifest;
 
-import dev.quarry.convert.ConvertOptions;
-import dev.quarry.convert.OutputLayout;
-import dev.quarry.convert.OutputTensorPlan;
-import dev.quarry.convert.ShardTask;
-import dev.quarry.convert.TensorAction;
-import dev.quarry.convert.TensorPlan;
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.plan.OutputLayout;
+import dev.quarry.convert.plan.OutputTensorPlan;
+import dev.quarry.convert.plan.ShardTask;
+import dev.quarry.convert.plan.TensorAction;
+import dev.quarry.convert.plan.TensorPlan;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.quality.ErrorStats;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package dev.quarry.manifest;
 
-import dev.quarry.convert.ConversionJob;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.safetensors.SafetensorsFile;
 import dev.quarry.safetensors.ShardSplitter;
 import dev.quarry.safetensors.TensorEntry;
+import dev.quarry.spark.SparkJobs;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +40,7 @@ public final class TensorChecksums {
     if (tasks.isEmpty()) {
       return crcs;
     }
-    for (TensorChecksum c : ConversionJob.collect(sc.parallelize(tasks, tasks.size()).flatMap(t -> checksums(t).iterator()))) {
+    for (TensorChecksum c : SparkJobs.collect(sc.parallelize(tasks, tasks.size()).flatMap(t -> checksums(t).iterator()))) {
       crcs.get(c.file()).put(c.tensor(), c.crc32c());
     }
     return crcs;

@@ -1,6 +1,6 @@
 package dev.quarry.report;
 
-import dev.quarry.convert.OutputStore;
+import dev.quarry.convert.store.OutputStore;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestFile;

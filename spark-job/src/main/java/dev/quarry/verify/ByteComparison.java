@@ -1,8 +1,8 @@
 package dev.quarry.verify;
 
-import dev.quarry.convert.ConversionJob;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.safetensors.ShardSplitter;
+import dev.quarry.spark.SparkJobs;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,7 @@ final class ByteComparison {
     if (tasks.isEmpty()) {
       return List.of();
     }
-    return ConversionJob.collect(sc.parallelize(tasks, tasks.size()).flatMap(t -> compare(t).iterator()));
+    return SparkJobs.collect(sc.parallelize(tasks, tasks.size()).flatMap(t -> compare(t).iterator()));
   }
 
   private static List<TensorDifference> compare(List<TensorPair> pairs) throws IOException {

@@ -1,7 +1,7 @@
 package dev.quarry.verify;
 
 import dev.quarry.convert.ConversionJob;
-import dev.quarry.convert.ModelReader;
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.manifest.ConversionIdentity;
 import dev.quarry.manifest.Manifest;

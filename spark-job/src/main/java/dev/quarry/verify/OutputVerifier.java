@@ -3,7 +3,7 @@ package dev.quarry.verify;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.bnb.QuantizationConfigJson;
-import dev.quarry.convert.ModelReader;
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestFile;

@@ -1,10 +1,10 @@
 package dev.quarry.zoo;
 
-import dev.quarry.convert.ConvertOptions;
-import dev.quarry.convert.InputModel;
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.read.InputModel;
 import dev.quarry.convert.ModeOutcome;
-import dev.quarry.convert.ModelReader;
-import dev.quarry.convert.OutputStore;
+import dev.quarry.convert.read.ModelReader;
+import dev.quarry.convert.store.OutputStore;
 import dev.quarry.convert.PreparedModes;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.manifest.ConversionIdentity;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.kernels.Blocksize;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.quantize.ModuleRules;

@@ -3,6 +3,7 @@ package dev.quarry.convert;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.TensorEntry;

@@ -3,6 +3,7 @@ package dev.quarry.convert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.convert.store.OutputStore;
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.TensorEntry;
 import dev.quarry.safetensors.TensorSpec;

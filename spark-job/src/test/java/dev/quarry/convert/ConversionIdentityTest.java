@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.read.ModelReader;
+import dev.quarry.convert.store.OutputStore;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.manifest.ConversionIdentity;
 import dev.quarry.manifest.Manifest;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.safetensors.Dtype;

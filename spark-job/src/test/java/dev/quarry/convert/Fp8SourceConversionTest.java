@@ -8,6 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.convert.plan.ConversionPlan;
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.plan.Planner;
+import dev.quarry.convert.plan.TensorAction;
+import dev.quarry.convert.plan.TensorPlan;
+import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.read.InputShard;
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.kernels.BlockFp8;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;

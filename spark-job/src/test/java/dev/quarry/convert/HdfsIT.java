@@ -4,8 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.convert.plan.BlockTask;
+import dev.quarry.convert.plan.ConversionPlan;
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.plan.InputLocality;
+import dev.quarry.convert.plan.Planner;
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.fs.WholeFiles;
 import dev.quarry.quantize.QuantMode;
+import dev.quarry.spark.LocalizedTasks;
 import dev.quarry.testing.OutputTrees;
 import dev.quarry.testing.ReferenceData;
 import dev.quarry.testing.SparkTestContext;

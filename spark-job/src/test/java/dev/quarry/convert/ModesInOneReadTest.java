@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.FileTrees;

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.plan.Planner;
+import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.dequantize.DequantizeJob;
 import dev.quarry.kernels.ElementType;
 import dev.quarry.manifest.ManifestFile;

@@ -3,6 +3,8 @@ package dev.quarry.convert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.write.ShardParts;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.LocalCluster;

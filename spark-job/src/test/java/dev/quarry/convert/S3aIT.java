@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.cli.Quarry;
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.fs.WholeFiles;
 import dev.quarry.quantize.QuantMode;

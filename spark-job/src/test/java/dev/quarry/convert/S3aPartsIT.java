@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.write.ShardParts;
 import dev.quarry.fs.FileSystems;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.safetensors.CheckpointException;

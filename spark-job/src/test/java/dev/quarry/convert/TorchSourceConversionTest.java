@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.plan.Planner;
+import dev.quarry.convert.plan.TensorPlan;
+import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.safetensors.CheckpointException;
 import dev.quarry.testing.LocalFiles;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.fs.PositionedFiles;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.OutputFiles;
@@ -19,52 +20,24 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The pieces of write-once output: a tensor's CRC32C composed from its pieces' is the CRC32C of its
- * bytes; positioned writes from several threads, and the same bytes written again (a retried task),
- * give the file the ranges describe; an input file that changes while it is converted fails the
- * run, and no output is left.
+ * The pieces of write-once output: positioned writes from several threads, and the same bytes written
+ * again (a retried task), give the file the ranges describe; an input file that changes while it is
+ * converted fails the run, and no output is left. (A tensor's CRC32C composed from its pieces':
+ * {@code OutputCrcsTest}.)
  */
 class WriteOnceTest {
   @TempDir
   Path dir;
-
-  @Test
-  void aTensorsCrcComposedFromItsPiecesIsTheCrcOfItsBytes() {
-    Random random = new Random(7);
-    for (int round = 0; round < 50; round++) {
-      List<Piece> pieces = new ArrayList<>();
-      Map<Piece, Long> crcs = new java.util.HashMap<>();
-      java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
-      int count = 1 + random.nextInt(6);
-      for (int i = 0; i < count; i++) {
-        byte[] bytes = new byte[random.nextInt(3) == 0 ? 0 : 1 + random.nextInt(5000)];
-        random.nextBytes(bytes);
-        whole.writeBytes(bytes);
-        Piece p = random.nextBoolean() ? Piece.ofBytes(bytes) : Piece.ofFile("file:/in-" + i, round * 1000L + i, bytes.length);
-        pieces.add(p);
-        if (p.inline() == null) {
-          crcs.put(p, crc(bytes));
-        }
-      }
-      long length = pieces.stream().mapToLong(Piece::length).sum();
-      OutputTensorPlan tensor = new OutputTensorPlan("t", dev.quarry.safetensors.Dtype.U8, List.of(length), pieces);
-      OutputLayout layout = new OutputLayout(List.of(new ShardTask("model.safetensors", List.of(tensor))), Map.of());
-      assertEquals(crc(whole.toByteArray()), OutputCrcs.of(layout, crcs).get("model.safetensors").get("t"),
-          "round " + round + ", " + count + " pieces");
-    }
-  }
 
   @Test
   void positionedWritesFromThreadsAndAgainGiveTheSameFile() throws Exception {
@@ -124,11 +97,5 @@ class WriteOnceTest {
       sc.stop();
     }
     assertFalse(Files.exists(output), "no output left");
-  }
-
-  private static long crc(byte[] bytes) {
-    CRC32C c = new CRC32C();
-    c.update(bytes);
-    return c.getValue();
   }
 }

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.convert.ConversionJob;
-import dev.quarry.convert.ConvertOptions;
-import dev.quarry.convert.OutputStore;
+import dev.quarry.convert.plan.ConvertOptions;
+import dev.quarry.convert.store.OutputStore;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.IndependentNf4;
 import dev.quarry.testing.LocalFiles;

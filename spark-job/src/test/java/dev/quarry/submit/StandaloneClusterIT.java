@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.convert.ConversionJob;
-import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.testing.ChildJvm;
 import dev.quarry.testing.LocalCluster;

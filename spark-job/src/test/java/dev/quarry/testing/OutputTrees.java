@@ -3,7 +3,7 @@ package dev.quarry.testing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.quarry.convert.OutputStore;
+import dev.quarry.convert.store.OutputStore;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestFile;
 import java.io.IOException;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.quarry.convert.InputModel;
-import dev.quarry.convert.InputShard;
-import dev.quarry.convert.ModelReader;
+import dev.quarry.convert.read.InputModel;
+import dev.quarry.convert.read.InputShard;
+import dev.quarry.convert.read.ModelReader;
 import dev.quarry.safetensors.CheckpointFormatException;
 import dev.quarry.safetensors.Dtype;
 import dev.quarry.safetensors.TensorEntry;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quarry.convert.ConversionJob;
-import dev.quarry.convert.ConvertOptions;
+import dev.quarry.convert.plan.ConvertOptions;
 import dev.quarry.quantize.ModuleRules;
 import dev.quarry.quantize.QuantMode;
 import dev.quarry.sample.SampleCheckpoint;
